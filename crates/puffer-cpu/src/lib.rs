@@ -1,1 +1,161 @@
+//! puffer's x86-64 user-mode CPU: architectural state, instruction semantics over
+//! `iced_x86::Instruction`, and a decoded-block cache.
+//!
+//! The CPU knows nothing of processes or syscalls. [`Cpu::run`] executes until the
+//! instruction budget runs out or something needs the kernel, and says why as a
+//! [`Trap`] value: a `syscall`, or an exception (#PF with its address and error code,
+//! #UD, #DE, #GP, #BP...). Exceptions are never unwound through the host: a guest
+//! that divides by zero gets a `Trap::DivideError`, and the kernel turns it into SIGFPE.
 
+pub mod decode;
+mod dispatch;
+mod exec;
+pub mod flags;
+mod operand;
+pub mod state;
+
+pub use decode::DecodeStats;
+pub use flags::Flags;
+pub use state::{reg, CpuState, X87};
+
+use puffer_mmu::{Mmu, PageFault};
+
+/// Why the CPU stopped and handed control back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trap {
+    /// The instruction budget ran out (a time slice ended). RIP is the next instruction.
+    Budget,
+    /// A `syscall` instruction: RIP is the instruction after it, RCX/R11 are set as the
+    /// hardware sets them.
+    Syscall,
+    /// #PF: RIP is the faulting instruction, which can be restarted.
+    PageFault(PageFault),
+    /// #UD: the bytes at RIP are not an instruction puffer's CPU implements.
+    InvalidOpcode,
+    /// #DE: DIV/IDIV by zero or quotient overflow.
+    DivideError,
+    /// #GP(0): a privileged instruction, a non-canonical address, a misaligned SSE
+    /// operand.
+    GeneralProtection,
+    /// #BP: INT3. RIP is the instruction after it, as the hardware leaves it.
+    Breakpoint,
+    /// #XM: an unmasked SIMD floating-point exception.
+    SimdFloatingPoint,
+    /// #MF: an unmasked x87 exception.
+    FloatingPoint,
+}
+
+impl From<PageFault> for Trap {
+    #[inline(always)]
+    fn from(pf: PageFault) -> Trap {
+        Trap::PageFault(pf)
+    }
+}
+
+/// Counters for `puffer run --stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuStats {
+    pub retired: u64,
+}
+
+/// The CPU: the state of the task now running, the MMU it accesses memory through,
+/// and the decode cache (shared by all tasks: it is keyed by physical address).
+pub struct Cpu {
+    pub state: CpuState,
+    pub mmu: Mmu,
+    pub decode: decode::DecodeCache,
+    pub stats: CpuStats,
+    /// CPUID leaf values depend on the kernel's idea of the machine; the defaults
+    /// describe an x86-64 baseline CPU (SSE2, no AVX).
+    pub cpuid: exec::misc::CpuidModel,
+    /// A monotonically increasing time-stamp counter source for RDTSC.
+    pub tsc: fn(&Cpu) -> u64,
+}
+
+fn default_tsc(cpu: &Cpu) -> u64 {
+    cpu.stats.retired
+}
+
+impl Cpu {
+    pub fn new(mmu: Mmu) -> Cpu {
+        Cpu {
+            state: CpuState::default(),
+            mmu,
+            decode: decode::DecodeCache::new(),
+            stats: CpuStats::default(),
+            cpuid: exec::misc::CpuidModel::default(),
+            tsc: default_tsc,
+        }
+    }
+
+    /// Execute instructions until `budget` have retired or a trap occurs.
+    pub fn run(&mut self, budget: u64) -> Trap {
+        let limit = self.stats.retired.saturating_add(budget);
+        loop {
+            if self.stats.retired >= limit {
+                return Trap::Budget;
+            }
+            let block = match self.decode.lookup(&mut self.mmu, self.state.rip) {
+                Ok(b) => b,
+                Err(t) => return t,
+            };
+            for d in block.insns.iter() {
+                self.state.rip = d.insn.next_ip();
+                if let Err(t) = (d.handler)(self, &d.insn) {
+                    match t {
+                        // Traps: RIP is already the next instruction.
+                        Trap::Syscall | Trap::Breakpoint => self.stats.retired += 1,
+                        // Faults: RIP points at the faulting instruction.
+                        _ => self.state.rip = d.insn.ip(),
+                    }
+                    self.sync_code();
+                    return t;
+                }
+                self.stats.retired += 1;
+                if self.mmu.has_code_dirty() {
+                    // The instruction wrote to a page holding decoded code (maybe this
+                    // very block): drop stale blocks and re-fetch from the new RIP.
+                    self.sync_code();
+                    break;
+                }
+                if self.stats.retired >= limit {
+                    return Trap::Budget;
+                }
+            }
+        }
+    }
+
+    /// Drop decoded blocks of frames that were written to or freed.
+    pub fn sync_code(&mut self) {
+        if let Some(frames) = self.mmu.take_code_dirty() {
+            self.decode.invalidate_frames(&frames);
+        }
+    }
+
+    /// Decode the instruction at `rip` without executing it (for traces and
+    /// debuggers). Goes through the fetch path, so it can fault.
+    pub fn peek_insn(&mut self, rip: u64) -> Result<iced_x86::Instruction, Trap> {
+        let mut buf = [0u8; 15];
+        let mut n = 0;
+        while n < 15 {
+            if self
+                .mmu
+                .fetch_bytes(rip + n as u64, &mut buf[n..n + 1])
+                .is_err()
+            {
+                break;
+            }
+            n += 1;
+        }
+        let mut dec =
+            iced_x86::Decoder::with_ip(64, &buf[..n], rip, iced_x86::DecoderOptions::NONE);
+        let insn = dec.decode();
+        if insn.is_invalid() {
+            return Err(Trap::InvalidOpcode);
+        }
+        Ok(insn)
+    }
+}
+
+#[cfg(test)]
+mod tests;

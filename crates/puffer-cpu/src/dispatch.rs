@@ -1,0 +1,220 @@
+//! The one place that maps a decoded instruction to its semantics. It runs once per
+//! decoded instruction (at decode time), never per execution, so it can afford to look
+//! at operand kinds and pick specialised handlers for the hottest forms.
+
+use crate::exec::{
+    alu, bits, control, misc, mov, muldiv, shift, sse, stack, string, unsupported, x87, Handler,
+};
+use crate::operand::op_size;
+use iced_x86::{Code, Instruction, Mnemonic as M, OpKind};
+
+/// Pick the instance of a size-generic handler for operand size `$s` (bytes).
+macro_rules! sized {
+    ($m:ident :: $f:ident, $s:expr) => {
+        match $s {
+            1 => $m::$f::<1> as Handler,
+            2 => $m::$f::<2> as Handler,
+            4 => $m::$f::<4> as Handler,
+            _ => $m::$f::<8> as Handler,
+        }
+    };
+}
+
+pub fn handler_for(i: &Instruction) -> Handler {
+    if let Some(h) = integer(i) {
+        return h;
+    }
+    if let Some(h) = sse::handler(i) {
+        return h;
+    }
+    if let Some(h) = x87::handler(i) {
+        return h;
+    }
+    unsupported
+}
+
+fn integer(i: &Instruction) -> Option<Handler> {
+    let s0 = if i.op_count() > 0 { op_size(i, 0) } else { 8 };
+    let reg0 = i.op_count() > 0 && i.op0_kind() == OpKind::Register;
+    let h: Handler = match i.mnemonic() {
+        M::Add => sized!(alu::add, s0),
+        M::Adc => sized!(alu::adc, s0),
+        M::Sub => sized!(alu::sub, s0),
+        M::Sbb => sized!(alu::sbb, s0),
+        M::Cmp => sized!(alu::cmp, s0),
+        M::And => sized!(alu::and, s0),
+        M::Or => sized!(alu::or, s0),
+        M::Xor => sized!(alu::xor, s0),
+        M::Test => sized!(alu::test, s0),
+        M::Inc => sized!(alu::inc, s0),
+        M::Dec => sized!(alu::dec, s0),
+        M::Neg => sized!(alu::neg, s0),
+        M::Not => sized!(alu::not, s0),
+
+        M::Mov if is_gpr_or_mem(i) => {
+            let k1 = i.op1_kind();
+            if reg0 && k1 == OpKind::Register && s0 == 8 {
+                mov::mov_r64_r64
+            } else if reg0 && k1 == OpKind::Memory {
+                sized!(mov::mov_r_m, s0)
+            } else if i.op0_kind() == OpKind::Memory && k1 == OpKind::Register {
+                sized!(mov::mov_m_r, s0)
+            } else {
+                sized!(mov::mov, s0)
+            }
+        }
+        M::Movzx => sized!(mov::movzx, op_size(i, 1)),
+        M::Movsx | M::Movsxd => sized!(mov::movsx, op_size(i, 1)),
+        M::Lea => mov::lea,
+        M::Xchg => sized!(mov::xchg, s0),
+        M::Cmovo
+        | M::Cmovno
+        | M::Cmovb
+        | M::Cmovae
+        | M::Cmove
+        | M::Cmovne
+        | M::Cmovbe
+        | M::Cmova
+        | M::Cmovs
+        | M::Cmovns
+        | M::Cmovp
+        | M::Cmovnp
+        | M::Cmovl
+        | M::Cmovge
+        | M::Cmovle
+        | M::Cmovg => sized!(mov::cmov, s0),
+        M::Seto
+        | M::Setno
+        | M::Setb
+        | M::Setae
+        | M::Sete
+        | M::Setne
+        | M::Setbe
+        | M::Seta
+        | M::Sets
+        | M::Setns
+        | M::Setp
+        | M::Setnp
+        | M::Setl
+        | M::Setge
+        | M::Setle
+        | M::Setg => mov::setcc,
+        M::Bswap => sized!(mov::bswap, s0),
+        M::Cbw => mov::cbw::<2>,
+        M::Cwde => mov::cbw::<4>,
+        M::Cdqe => mov::cbw::<8>,
+        M::Cwd => mov::cwd::<2>,
+        M::Cdq => mov::cwd::<4>,
+        M::Cqo => mov::cwd::<8>,
+        M::Lahf => mov::lahf,
+        M::Sahf => mov::sahf,
+
+        M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr => {
+            sized!(shift::shift, s0)
+        }
+        M::Shld | M::Shrd => sized!(shift::shxd, s0),
+
+        M::Mul => sized!(muldiv::mul, s0),
+        M::Imul => sized!(muldiv::imul, s0),
+        M::Div => sized!(muldiv::div, s0),
+        M::Idiv => sized!(muldiv::idiv, s0),
+
+        M::Bt | M::Bts | M::Btr | M::Btc => sized!(bits::bt, s0),
+        M::Bsf | M::Bsr | M::Tzcnt | M::Lzcnt => sized!(bits::bsf, s0),
+        M::Popcnt => sized!(bits::popcnt, s0),
+        M::Cmpxchg => sized!(bits::cmpxchg, s0),
+        M::Cmpxchg8b | M::Cmpxchg16b => bits::cmpxchg_wide,
+        M::Xadd => sized!(bits::xadd, s0),
+
+        M::Jmp => match i.op0_kind() {
+            OpKind::NearBranch64 => control::jmp_rel,
+            _ => control::jmp,
+        },
+        M::Jo
+        | M::Jno
+        | M::Jb
+        | M::Jae
+        | M::Je
+        | M::Jne
+        | M::Jbe
+        | M::Ja
+        | M::Js
+        | M::Jns
+        | M::Jp
+        | M::Jnp
+        | M::Jl
+        | M::Jge
+        | M::Jle
+        | M::Jg => control::jcc,
+        M::Call => control::call,
+        M::Ret => control::ret,
+        M::Loop | M::Loope | M::Loopne => control::loop_,
+        M::Jrcxz | M::Jecxz => control::jrcxz,
+
+        M::Push if reg0 && s0 == 8 => stack::push_r64,
+        M::Push => stack::push,
+        M::Pop if reg0 && s0 == 8 => stack::pop_r64,
+        M::Pop => stack::pop,
+        M::Pushfq => stack::pushf,
+        M::Popfq => stack::popf,
+        M::Leave => stack::leave,
+        M::Enter => stack::enter,
+
+        M::Movsb => string::movs::<1>,
+        M::Movsw => string::movs::<2>,
+        M::Movsd if i.code() == Code::Movsd_m32_m32 => string::movs::<4>,
+        M::Movsq => string::movs::<8>,
+        M::Stosb => string::stos::<1>,
+        M::Stosw => string::stos::<2>,
+        M::Stosd => string::stos::<4>,
+        M::Stosq => string::stos::<8>,
+        M::Lodsb => string::lods::<1>,
+        M::Lodsw => string::lods::<2>,
+        M::Lodsd => string::lods::<4>,
+        M::Lodsq => string::lods::<8>,
+        M::Scasb => string::scas::<1>,
+        M::Scasw => string::scas::<2>,
+        M::Scasd => string::scas::<4>,
+        M::Scasq => string::scas::<8>,
+        M::Cmpsb => string::cmps::<1>,
+        M::Cmpsw => string::cmps::<2>,
+        M::Cmpsd if i.code() == Code::Cmpsd_m32_m32 => string::cmps::<4>,
+        M::Cmpsq => string::cmps::<8>,
+
+        M::Cpuid => misc::cpuid,
+        M::Rdtsc => misc::rdtsc,
+        M::Syscall => misc::syscall,
+        M::Int3 => misc::int3,
+        M::Ud2 | M::Ud0 | M::Ud1 => misc::ud,
+        M::Hlt | M::Cli | M::Sti | M::In | M::Out | M::Int | M::Iretq | M::Iretd => {
+            misc::privileged
+        }
+        M::Nop
+        | M::Endbr64
+        | M::Endbr32
+        | M::Pause
+        | M::Lfence
+        | M::Mfence
+        | M::Sfence
+        | M::Prefetchnta
+        | M::Prefetcht0
+        | M::Prefetcht1
+        | M::Prefetcht2
+        | M::Prefetchw => misc::nop,
+        M::Clc => misc::clc,
+        M::Stc => misc::stc,
+        M::Cmc => misc::cmc,
+        M::Cld => misc::cld,
+        M::Std => misc::std,
+        _ => return None,
+    };
+    Some(h)
+}
+
+/// MOV between GPRs, memory and immediates (not segment or control registers).
+fn is_gpr_or_mem(i: &Instruction) -> bool {
+    (0..2).all(|n| match i.op_kind(n) {
+        OpKind::Register => crate::operand::GPR[i.op_register(n) as usize].size != 0,
+        _ => true,
+    })
+}

@@ -1,0 +1,70 @@
+use super::*;
+use crate::flags::{CF, OF, PF, SF, ZF};
+use crate::reg::*;
+
+#[test]
+fn add_sets_flags_lazily() {
+    // add eax, ebx
+    let c = exec(&[0x01, 0xd8], &[(RAX, 0xffff_ffff), (RBX, 1)]);
+    assert_eq!(c.state.gpr[RAX], 0);
+    assert_eq!(c.state.rflags() & (CF | ZF | SF | OF | PF), CF | ZF | PF);
+}
+
+#[test]
+fn div_by_zero_is_de_and_restartable() {
+    // div rcx
+    let mut c = cpu_with(&[0x48, 0xf7, 0xf1]);
+    c.state.gpr[RAX] = 10;
+    assert_eq!(c.run(100), Trap::DivideError);
+    assert_eq!(c.state.rip, CODE);
+    assert_eq!(c.state.gpr[RAX], 10);
+}
+
+#[test]
+fn push_call_ret() {
+    // call +1 ; int3 ; (target:) mov rax, 5 ; ret
+    let c = exec(
+        &[
+            0xe8, 0x01, 0, 0, 0, 0xcc, 0x48, 0xc7, 0xc0, 5, 0, 0, 0, 0xc3,
+        ],
+        &[],
+    );
+    assert_eq!(c.state.gpr[RAX], 5);
+    assert_eq!(c.state.gpr[RSP], STACK_TOP);
+}
+
+#[test]
+fn rep_stosb_fills_across_pages() {
+    // rep stosb
+    let c = {
+        let mut c = cpu_with(&[0xf3, 0xaa]);
+        c.state.gpr[RDI] = DATA + 10;
+        c.state.gpr[RCX] = 5000;
+        c.state.gpr[RAX] = 0x5a;
+        run(&mut c);
+        c
+    };
+    let mut c = c;
+    assert_eq!(c.state.gpr[RCX], 0);
+    assert_eq!(c.state.gpr[RDI], DATA + 5010);
+    assert_eq!(c.mmu.read::<u8>(DATA + 5009).unwrap(), 0x5a);
+    assert_eq!(c.mmu.read::<u8>(DATA + 5010).unwrap(), 0);
+    assert_eq!(c.mmu.read::<u8>(DATA + 9).unwrap(), 0);
+}
+
+#[test]
+fn self_modifying_code_is_seen() {
+    // mov byte [rip+1], 0x90 would need careful offsets; instead: write a new
+    // instruction into the next bytes then fall into them.
+    // 0: c6 05 01 00 00 00 40   mov byte [rip+1], 0x40   ; patches byte at 7+1=8
+    // 7: b0 07                  mov al, 7  -> becomes b0 40 = mov al, 0x40
+    let c = exec(&[0xc6, 0x05, 0x01, 0, 0, 0, 0x40, 0xb0, 0x07], &[]);
+    assert_eq!(c.state.gpr[RAX] & 0xff, 0x40);
+}
+
+#[test]
+fn undecodable_bytes_raise_ud_only_when_reached() {
+    // jmp +2 ; (garbage 0x0f 0x0b = ud2) ; nop
+    let c = exec(&[0xeb, 0x02, 0x0f, 0x0b, 0x90], &[]);
+    assert_eq!(c.state.rip, CODE + 6);
+}
