@@ -1,1 +1,403 @@
+//! puffer's kernel: a Linux-compatible kernel for guest programs, written in Rust and
+//! entered when the CPU traps (`syscall`, faults). It owns tasks and processes,
+//! address spaces (VMAs over page tables), the ELF loader, the VFS, and the syscall
+//! table. Many guest tasks share this one host thread: the scheduler runs each for a
+//! time slice of retired instructions.
 
+pub mod errno;
+pub mod loader;
+pub mod mm;
+mod proc;
+pub mod random;
+mod signal;
+mod syscall;
+pub mod task;
+mod uaccess;
+pub mod vfs;
+
+pub use errno::{Errno, SysResult};
+pub use task::{ExitStatus, Pid};
+
+use mm::AddressSpace;
+use puffer_cpu::{Cpu, CpuState, Trap};
+use puffer_mmu::Mmu;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::PathBuf;
+use std::rc::Rc;
+use task::{FsContext, Process, Task, TaskState};
+use vfs::{FdTable, File, FileKind, Vfs};
+
+/// How the kernel is set up (from the command line).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Guest RAM in bytes.
+    pub mem: u64,
+    /// The guest's "/".
+    pub root: PathBuf,
+    /// The guest's initial working directory (a guest path).
+    pub cwd: String,
+    /// Instructions per time slice.
+    pub timeslice: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mem: 2 << 30,
+            root: PathBuf::from("/"),
+            cwd: "/".into(),
+            timeslice: 200_000,
+        }
+    }
+}
+
+/// Counters for `--stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KernelStats {
+    pub syscalls: u64,
+    pub page_faults: u64,
+    pub cow_copies: u64,
+    pub context_switches: u64,
+}
+
+pub struct Kernel {
+    pub cpu: Cpu,
+    pub config: Config,
+    pub vfs: Vfs,
+    tasks: BTreeMap<Pid, Task>,
+    procs: BTreeMap<Pid, Process>,
+    runq: VecDeque<Pid>,
+    /// The task whose registers are in `cpu.state` now.
+    current: Pid,
+    next_pid: i32,
+    /// Syscall numbers already reported as unimplemented (each is logged once).
+    enosys_logged: BTreeSet<u64>,
+    /// The exit status of the first process, once it has ended.
+    init_exit: Option<ExitStatus>,
+    pub stats: KernelStats,
+}
+
+impl Kernel {
+    pub fn new(config: Config) -> Kernel {
+        let mmu = Mmu::new(config.mem);
+        let mut cpu = Cpu::new(mmu);
+        cpu.tsc = host_tsc;
+        let vfs = Vfs::new(config.root.clone());
+        Kernel {
+            cpu,
+            config,
+            vfs,
+            tasks: BTreeMap::new(),
+            procs: BTreeMap::new(),
+            runq: VecDeque::new(),
+            current: Pid(0),
+            next_pid: 1,
+            enosys_logged: BTreeSet::new(),
+            init_exit: None,
+            stats: KernelStats::default(),
+        }
+    }
+
+    fn alloc_pid(&mut self) -> Pid {
+        let p = Pid(self.next_pid);
+        self.next_pid += 1;
+        p
+    }
+
+    /// Create the first process (PID 1) running the host file `path` with `argv` and
+    /// `envp`.
+    pub fn spawn_init(
+        &mut self,
+        path: &std::path::Path,
+        argv: Vec<Vec<u8>>,
+        envp: Vec<Vec<u8>>,
+    ) -> Result<Pid, loader::LoadError> {
+        let guest = path.to_string_lossy().into_owned();
+        let (file, bytes) = loader::open_image(path, &guest)?;
+        let exe = std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| self.vfs.guest_of(&p))
+            .unwrap_or_else(|| guest.clone());
+        self.spawn_init_image(file, &bytes, &guest, &exe, argv, envp)
+    }
+
+    /// Create the first process from an in-memory image (the embedded demo).
+    pub fn spawn_init_bytes(
+        &mut self,
+        name: &str,
+        bytes: Vec<u8>,
+        argv: Vec<Vec<u8>>,
+        envp: Vec<Vec<u8>>,
+    ) -> Result<Pid, loader::LoadError> {
+        let file = File::new(FileKind::Synthetic(bytes.clone()), 0, name);
+        self.spawn_init_image(file, &bytes, name, name, argv, envp)
+    }
+
+    fn spawn_init_image(
+        &mut self,
+        file: vfs::FileRef,
+        bytes: &[u8],
+        execfn: &str,
+        exe: &str,
+        argv: Vec<Vec<u8>>,
+        envp: Vec<Vec<u8>>,
+    ) -> Result<Pid, loader::LoadError> {
+        let params = loader::ExecParams {
+            argv: &argv,
+            envp: &envp,
+            execfn: execfn.as_bytes(),
+            hwcap: self.cpu.cpuid.leaf1_edx as u64,
+            uid: current_uid(),
+            gid: current_gid(),
+        };
+        let img = loader::load(&mut self.cpu.mmu, file, bytes, exe, &params)?;
+        let pid = self.alloc_pid();
+        let mut regs = CpuState::default();
+        regs.rip = img.entry;
+        regs.gpr[puffer_cpu::reg::RSP] = img.sp;
+        let mut files = FdTable::default();
+        for fd in 0..3 {
+            let flags = if fd == 0 { 0 } else { vfs::file::O_WRONLY };
+            files.set(
+                fd,
+                File::new(FileKind::HostFd(fd), flags, format!("/dev/fd/{fd}")),
+                false,
+            );
+        }
+        let task = Task {
+            tid: pid,
+            tgid: pid,
+            state: TaskState::Runnable,
+            regs,
+            mm: Rc::new(RefCell::new(img.mm)),
+            files: Rc::new(RefCell::new(files)),
+            fs: Rc::new(RefCell::new(FsContext {
+                cwd: self.config.cwd.clone(),
+                umask: 0o022,
+            })),
+            clear_child_tid: 0,
+            robust_list: (0, 0),
+            rseq: (0, 0),
+            comm: comm_of(exe),
+            alt_stack: (0, 0, 2),
+        };
+        self.tasks.insert(pid, task);
+        self.procs.insert(
+            pid,
+            Process {
+                pid,
+                ppid: Pid(0),
+                pgid: pid,
+                sid: pid,
+                threads: vec![pid],
+                children: vec![],
+                exit: None,
+                cmdline: argv
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect(),
+                rlimits: syscall::default_rlimits(),
+            },
+        );
+        self.runq.push_back(pid);
+        tracing::debug!(target: "ktrace", "exec pid={} path={} entry={:#x}", pid, exe, self.tasks[&pid].regs.rip);
+        Ok(pid)
+    }
+
+    /// Run until the first process exits; returns its status.
+    pub fn run(&mut self) -> ExitStatus {
+        loop {
+            if let Some(st) = self.init_exit {
+                return st;
+            }
+            let Some(tid) = self.pick_next() else {
+                // Nothing runnable and init still alive: every task sleeps forever.
+                tracing::error!("deadlock: no runnable task");
+                return ExitStatus::Signaled {
+                    sig: signal::SIGKILL,
+                    core: false,
+                };
+            };
+            self.switch_to(tid);
+            let trap = self.cpu.run(self.config.timeslice);
+            self.handle_trap(trap);
+        }
+    }
+
+    fn pick_next(&mut self) -> Option<Pid> {
+        let n = self.runq.len();
+        for _ in 0..n {
+            let t = self.runq.pop_front()?;
+            if self
+                .tasks
+                .get(&t)
+                .is_some_and(|t| t.state == TaskState::Runnable)
+            {
+                self.runq.push_back(t);
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// Put `tid`'s registers and address space on the CPU.
+    fn switch_to(&mut self, tid: Pid) {
+        if tid == self.current {
+            return;
+        }
+        self.stats.context_switches += 1;
+        if let Some(old) = self.tasks.get_mut(&self.current) {
+            old.regs = self.cpu.state.clone();
+        }
+        if let Some(new) = self.tasks.get(&tid) {
+            self.cpu.state = new.regs.clone();
+            let root = new.mm.borrow().root;
+            self.cpu.mmu.set_cr3(root);
+        }
+        self.current = tid;
+    }
+
+    pub fn current_mm(&self) -> Rc<RefCell<AddressSpace>> {
+        self.tasks[&self.current].mm.clone()
+    }
+
+    pub fn current_files(&self) -> Rc<RefCell<FdTable>> {
+        self.tasks[&self.current].files.clone()
+    }
+
+    pub fn current_task(&self) -> &Task {
+        &self.tasks[&self.current]
+    }
+
+    pub fn current_task_mut(&mut self) -> &mut Task {
+        self.tasks
+            .get_mut(&self.current)
+            .expect("current task exists")
+    }
+
+    fn handle_trap(&mut self, trap: Trap) {
+        match trap {
+            Trap::Budget => {}
+            Trap::Syscall => syscall::dispatch(self),
+            Trap::PageFault(pf) => {
+                self.stats.page_faults += 1;
+                let mm = self.current_mm();
+                let out = mm.borrow_mut().handle_fault(&mut self.cpu.mmu, pf);
+                match out {
+                    mm::FaultOutcome::Paged => {}
+                    mm::FaultOutcome::CowBroken { copied } => {
+                        if copied {
+                            self.stats.cow_copies += 1;
+                        }
+                    }
+                    mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {
+                        tracing::debug!(
+                            "SIGSEGV at {:#x} ({:?}) rip={:#x}",
+                            pf.addr.0,
+                            out,
+                            self.cpu.state.rip
+                        );
+                        self.force_signal(signal::SIGSEGV);
+                    }
+                    mm::FaultOutcome::OutOfMemory => {
+                        tracing::warn!(
+                            "guest RAM exhausted; killing pid {}",
+                            self.current_task().tgid
+                        );
+                        self.force_signal(signal::SIGKILL);
+                    }
+                }
+            }
+            Trap::InvalidOpcode => {
+                let rip = self.cpu.state.rip;
+                match self.cpu.peek_insn(rip) {
+                    Ok(i) => tracing::warn!("SIGILL: unimplemented instruction at {rip:#x}: {i}"),
+                    Err(_) => tracing::warn!("SIGILL: undecodable bytes at {rip:#x}"),
+                }
+                self.force_signal(signal::SIGILL);
+            }
+            Trap::DivideError | Trap::FloatingPoint | Trap::SimdFloatingPoint => {
+                self.force_signal(signal::SIGFPE)
+            }
+            Trap::GeneralProtection => self.force_signal(signal::SIGSEGV),
+            Trap::Breakpoint => self.force_signal(signal::SIGTRAP),
+        }
+    }
+
+    /// Mark the current task's thread group as exited and wake whoever waits.
+    pub(crate) fn exit_group(&mut self, status: ExitStatus) {
+        let tgid = self.current_task().tgid;
+        let threads = self
+            .procs
+            .get(&tgid)
+            .map(|p| p.threads.clone())
+            .unwrap_or_default();
+        for t in threads {
+            if let Some(task) = self.tasks.get_mut(&t) {
+                task.state = TaskState::Zombie;
+            }
+        }
+        // Release the address space now (a zombie keeps only its status).
+        let mm = self.current_mm();
+        if Rc::strong_count(&mm) <= 2 {
+            mm.borrow_mut().destroy(&mut self.cpu.mmu);
+        }
+        self.cpu.sync_code();
+        if let Some(p) = self.procs.get_mut(&tgid) {
+            p.exit = Some(status);
+        }
+        tracing::debug!(target: "ktrace", "exit pid={} status={:?}", tgid, status);
+        if tgid == Pid(1) {
+            self.init_exit = Some(status);
+        }
+    }
+
+    pub fn stats_line(&self) -> String {
+        let m = &self.cpu.mmu.stats;
+        let d = &self.cpu.decode.stats;
+        format!(
+            "tlb hits {} misses {}, page walks {}, page faults {} (cow copies {}), decode hits {} misses {} invalidations {}, syscalls {}",
+            m.tlb_hits, m.tlb_misses, m.page_walks, self.stats.page_faults, self.stats.cow_copies, d.hits, d.misses, d.invalidations, self.stats.syscalls
+        )
+    }
+}
+
+fn comm_of(path: &str) -> String {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base.chars().take(15).collect()
+}
+
+fn current_uid() -> u32 {
+    // SAFETY: getuid/getgid cannot fail.
+    unsafe { libc::getuid() }
+}
+fn current_gid() -> u32 {
+    // SAFETY: as above.
+    unsafe { libc::getgid() }
+}
+
+/// RDTSC reads the host's monotonic clock in nanoseconds (a 1 GHz TSC).
+fn host_tsc(_: &Cpu) -> u64 {
+    let t = time::monotonic();
+    t.0 as u64 * 1_000_000_000 + t.1 as u64
+}
+
+pub mod time {
+    //! Host clocks.
+    pub fn clock(id: i32) -> Option<(i64, i64)> {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes into a timespec we own.
+        let r = unsafe { libc::clock_gettime(id, &mut ts) };
+        (r == 0).then_some((ts.tv_sec, ts.tv_nsec))
+    }
+    pub fn monotonic() -> (i64, i64) {
+        clock(libc::CLOCK_MONOTONIC).unwrap_or((0, 0))
+    }
+    pub fn realtime() -> (i64, i64) {
+        clock(libc::CLOCK_REALTIME).unwrap_or((0, 0))
+    }
+}

@@ -1,0 +1,285 @@
+//! Directories and names: getcwd, chdir, fchdir, mkdir(at), rmdir, unlink(at),
+//! rename(at, at2), link(at), symlink(at), umask, getdents64.
+
+use super::{Args, AT_FDCWD, AT_REMOVEDIR};
+use crate::errno::{Errno, SysResult};
+use crate::vfs::{DirEntry, FileKind, Resolved};
+use crate::Kernel;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirEntryExt, MetadataExt};
+use std::path::PathBuf;
+
+/// Only host files can be created, renamed or removed.
+fn host_of(r: Resolved) -> Result<PathBuf, Errno> {
+    match r {
+        Resolved::Host { host, .. } => Ok(host),
+        Resolved::Virtual { guest } if guest.starts_with("/proc") => Err(Errno::EACCES),
+        Resolved::Virtual { .. } => Err(Errno::EPERM),
+    }
+}
+
+fn cstr(p: &std::path::Path) -> Result<CString, Errno> {
+    CString::new(p.as_os_str().as_bytes()).map_err(|_| Errno::EINVAL)
+}
+
+fn check(r: i32) -> SysResult {
+    if r < 0 {
+        Err(std::io::Error::last_os_error().into())
+    } else {
+        Ok(r as u64)
+    }
+}
+
+pub fn sys_getcwd(k: &mut Kernel, a: &Args) -> SysResult {
+    let cwd = k.current_task().fs.borrow().cwd.clone();
+    let mut b = cwd.into_bytes();
+    b.push(0);
+    if (a[1] as usize) < b.len() {
+        return Err(Errno::ERANGE);
+    }
+    k.copy_to_user(a[0], &b)?;
+    Ok(b.len() as u64)
+}
+
+fn set_cwd(k: &mut Kernel, r: Resolved) -> SysResult {
+    match &r {
+        Resolved::Host { host, .. } => {
+            let md = std::fs::metadata(host)?;
+            if !md.is_dir() {
+                return Err(Errno::ENOTDIR);
+            }
+        }
+        Resolved::Virtual { guest } => {
+            if !matches!(k.proc_read(guest)?, crate::proc::ProcNode::Dir(_)) {
+                return Err(Errno::ENOTDIR);
+            }
+        }
+    }
+    k.current_task().fs.borrow_mut().cwd = r.guest().to_owned();
+    Ok(0)
+}
+
+pub fn sys_chdir(k: &mut Kernel, a: &Args) -> SysResult {
+    let p = k.read_path(a[0])?;
+    let r = k.resolve_at(AT_FDCWD, &p, true)?;
+    set_cwd(k, r)
+}
+
+pub fn sys_fchdir(k: &mut Kernel, a: &Args) -> SysResult {
+    let f = k.file(a[0] as i32)?;
+    match &f.kind {
+        FileKind::Dir { .. } => {
+            k.current_task().fs.borrow_mut().cwd = f.path.clone();
+            Ok(0)
+        }
+        _ => Err(Errno::ENOTDIR),
+    }
+}
+
+fn mkdir(k: &mut Kernel, dirfd: i32, path: u64, mode: u64) -> SysResult {
+    let p = k.read_path(path)?;
+    let host = host_of(k.resolve_at(dirfd, &p, false)?)?;
+    let m = (mode as u32) & 0o7777 & !k.umask();
+    // SAFETY: mkdir(2) on a path we own.
+    check(unsafe { libc::mkdir(cstr(&host)?.as_ptr(), m) })
+}
+
+pub fn sys_mkdir(k: &mut Kernel, a: &Args) -> SysResult {
+    mkdir(k, AT_FDCWD, a[0], a[1])
+}
+
+pub fn sys_mkdirat(k: &mut Kernel, a: &Args) -> SysResult {
+    mkdir(k, a[0] as i32, a[1], a[2])
+}
+
+fn unlink(k: &mut Kernel, dirfd: i32, path: u64, flags: u64) -> SysResult {
+    if flags & !AT_REMOVEDIR != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = k.read_path(path)?;
+    let host = host_of(k.resolve_at(dirfd, &p, false)?)?;
+    let c = cstr(&host)?;
+    // SAFETY: rmdir(2)/unlink(2) on a path we own.
+    check(unsafe {
+        if flags & AT_REMOVEDIR != 0 {
+            libc::rmdir(c.as_ptr())
+        } else {
+            libc::unlink(c.as_ptr())
+        }
+    })
+}
+
+pub fn sys_unlink(k: &mut Kernel, a: &Args) -> SysResult {
+    unlink(k, AT_FDCWD, a[0], 0)
+}
+
+pub fn sys_rmdir(k: &mut Kernel, a: &Args) -> SysResult {
+    unlink(k, AT_FDCWD, a[0], AT_REMOVEDIR)
+}
+
+pub fn sys_unlinkat(k: &mut Kernel, a: &Args) -> SysResult {
+    unlink(k, a[0] as i32, a[1], a[2])
+}
+
+fn rename(k: &mut Kernel, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64) -> SysResult {
+    let o = k.read_path(old)?;
+    let n = k.read_path(new)?;
+    let oh = host_of(k.resolve_at(olddir, &o, false)?)?;
+    let nh = host_of(k.resolve_at(newdir, &n, false)?)?;
+    let (oc, nc) = (cstr(&oh)?, cstr(&nh)?);
+    // SAFETY: renameat2(2) on paths we own.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            oc.as_ptr(),
+            libc::AT_FDCWD,
+            nc.as_ptr(),
+            flags as u32,
+        )
+    };
+    check(r as i32)
+}
+
+pub fn sys_rename(k: &mut Kernel, a: &Args) -> SysResult {
+    rename(k, AT_FDCWD, a[0], AT_FDCWD, a[1], 0)
+}
+
+pub fn sys_renameat(k: &mut Kernel, a: &Args) -> SysResult {
+    rename(k, a[0] as i32, a[1], a[2] as i32, a[3], 0)
+}
+
+pub fn sys_renameat2(k: &mut Kernel, a: &Args) -> SysResult {
+    rename(k, a[0] as i32, a[1], a[2] as i32, a[3], a[4])
+}
+
+fn link(k: &mut Kernel, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64) -> SysResult {
+    let o = k.read_path(old)?;
+    let n = k.read_path(new)?;
+    let follow = flags & super::AT_SYMLINK_FOLLOW != 0;
+    let oh = host_of(k.resolve_at(olddir, &o, follow)?)?;
+    let nh = host_of(k.resolve_at(newdir, &n, false)?)?;
+    std::fs::hard_link(oh, nh)?;
+    Ok(0)
+}
+
+pub fn sys_link(k: &mut Kernel, a: &Args) -> SysResult {
+    link(k, AT_FDCWD, a[0], AT_FDCWD, a[1], 0)
+}
+
+pub fn sys_linkat(k: &mut Kernel, a: &Args) -> SysResult {
+    link(k, a[0] as i32, a[1], a[2] as i32, a[3], a[4])
+}
+
+fn symlink(k: &mut Kernel, target: u64, dirfd: i32, path: u64) -> SysResult {
+    // The target is stored as the guest wrote it; it is interpreted inside the root
+    // whenever it is followed.
+    let t = k.read_path(target)?;
+    let p = k.read_path(path)?;
+    let host = host_of(k.resolve_at(dirfd, &p, false)?)?;
+    std::os::unix::fs::symlink(t, host)?;
+    Ok(0)
+}
+
+pub fn sys_symlink(k: &mut Kernel, a: &Args) -> SysResult {
+    symlink(k, a[0], AT_FDCWD, a[1])
+}
+
+pub fn sys_symlinkat(k: &mut Kernel, a: &Args) -> SysResult {
+    symlink(k, a[0], a[1] as i32, a[2])
+}
+
+pub fn sys_umask(k: &mut Kernel, a: &Args) -> SysResult {
+    let fs = k.current_task().fs.clone();
+    let old = fs.borrow().umask;
+    fs.borrow_mut().umask = a[0] as u32 & 0o777;
+    Ok(old as u64)
+}
+
+const DT_DIR: u8 = 4;
+
+fn list_dir(host: &std::path::Path) -> Result<Vec<DirEntry>, Errno> {
+    let mut out = Vec::new();
+    let md = std::fs::metadata(host)?;
+    out.push(DirEntry {
+        ino: md.ino(),
+        kind: DT_DIR,
+        name: b".".to_vec(),
+    });
+    let parent = std::fs::metadata(host.join(".."))
+        .map(|m| m.ino())
+        .unwrap_or(md.ino());
+    out.push(DirEntry {
+        ino: parent,
+        kind: DT_DIR,
+        name: b"..".to_vec(),
+    });
+    for e in std::fs::read_dir(host)? {
+        let e = e?;
+        let kind = match e.file_type() {
+            Ok(t) if t.is_dir() => DT_DIR,
+            Ok(t) if t.is_symlink() => 10,
+            Ok(t) if t.is_file() => 8,
+            Ok(t) => {
+                use std::os::unix::fs::FileTypeExt;
+                if t.is_fifo() {
+                    1
+                } else if t.is_char_device() {
+                    2
+                } else if t.is_block_device() {
+                    6
+                } else if t.is_socket() {
+                    12
+                } else {
+                    0
+                }
+            }
+            Err(_) => 0,
+        };
+        out.push(DirEntry {
+            ino: e.ino(),
+            kind,
+            name: e.file_name().as_bytes().to_vec(),
+        });
+    }
+    Ok(out)
+}
+
+/// getdents64: `struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type;
+/// char d_name[]; }`, each record 8-byte aligned. The file offset is an entry index.
+pub fn sys_getdents64(k: &mut Kernel, a: &Args) -> SysResult {
+    let f = k.file(a[0] as i32)?;
+    let FileKind::Dir { host, entries } = &f.kind else {
+        return Err(Errno::ENOTDIR);
+    };
+    if entries.borrow().is_none() {
+        *entries.borrow_mut() = Some(list_dir(host)?);
+    }
+    let ents = entries.borrow();
+    let ents = ents.as_ref().map(|v| v.as_slice()).unwrap_or(&[]);
+    let cap = a[2] as usize;
+    let mut out = Vec::new();
+    let mut idx = f.offset.get() as usize;
+    while idx < ents.len() {
+        let e = &ents[idx];
+        let reclen = (19 + e.name.len() + 1).div_ceil(8) * 8;
+        if out.len() + reclen > cap {
+            if out.is_empty() {
+                return Err(Errno::EINVAL);
+            }
+            break;
+        }
+        let start = out.len();
+        out.extend_from_slice(&e.ino.to_le_bytes());
+        out.extend_from_slice(&((idx + 1) as i64).to_le_bytes());
+        out.extend_from_slice(&(reclen as u16).to_le_bytes());
+        out.push(e.kind);
+        out.extend_from_slice(&e.name);
+        out.resize(start + reclen, 0);
+        idx += 1;
+    }
+    k.copy_to_user(a[1], &out)?;
+    f.offset.set(idx as u64);
+    Ok(out.len() as u64)
+}

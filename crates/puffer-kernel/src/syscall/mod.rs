@@ -1,0 +1,153 @@
+//! The syscall layer: one table from x86-64 syscall numbers to handlers, and thin
+//! handlers, one file per family, that decode arguments, call into the kernel's own
+//! modules (`mm`, `vfs`, `task`) and encode results. Errors are `Errno` values,
+//! turned into `-errno` in exactly one place, [`dispatch`].
+
+mod dir;
+mod info;
+mod io;
+mod mem;
+pub mod names;
+mod open;
+mod process;
+mod stat;
+mod thread;
+mod time;
+
+use crate::errno::{Errno, SysResult};
+use crate::Kernel;
+use puffer_cpu::reg;
+
+pub use info::default_rlimits;
+
+pub type Args = [u64; 6];
+type Handler = fn(&mut Kernel, &Args) -> SysResult;
+
+/// The x86-64 syscall table (arch/x86/entry/syscalls/syscall_64.tbl).
+fn handler(nr: u64) -> Option<Handler> {
+    Some(match nr {
+        0 => io::sys_read,
+        1 => io::sys_write,
+        2 => open::sys_open,
+        3 => open::sys_close,
+        4 => stat::sys_stat,
+        5 => stat::sys_fstat,
+        6 => stat::sys_lstat,
+        8 => io::sys_lseek,
+        9 => mem::sys_mmap,
+        10 => mem::sys_mprotect,
+        11 => mem::sys_munmap,
+        12 => mem::sys_brk,
+        16 => open::sys_ioctl,
+        17 => io::sys_pread64,
+        18 => io::sys_pwrite64,
+        19 => io::sys_readv,
+        20 => io::sys_writev,
+        21 => stat::sys_access,
+        24 => time::sys_sched_yield,
+        25 => mem::sys_mremap,
+        26 => mem::sys_msync,
+        28 => mem::sys_madvise,
+        32 => open::sys_dup,
+        33 => open::sys_dup2,
+        35 => time::sys_nanosleep,
+        39 => process::sys_getpid,
+        60 => process::sys_exit,
+        63 => info::sys_uname,
+        72 => open::sys_fcntl,
+        79 => dir::sys_getcwd,
+        80 => dir::sys_chdir,
+        81 => dir::sys_fchdir,
+        82 => dir::sys_rename,
+        83 => dir::sys_mkdir,
+        84 => dir::sys_rmdir,
+        85 => open::sys_creat,
+        86 => dir::sys_link,
+        87 => dir::sys_unlink,
+        88 => dir::sys_symlink,
+        89 => stat::sys_readlink,
+        95 => dir::sys_umask,
+        96 => time::sys_gettimeofday,
+        97 => info::sys_getrlimit,
+        99 => info::sys_sysinfo,
+        102 => process::sys_getuid,
+        104 => process::sys_getgid,
+        107 => process::sys_geteuid,
+        108 => process::sys_getegid,
+        110 => process::sys_getppid,
+        158 => thread::sys_arch_prctl,
+        160 => info::sys_setrlimit,
+        186 => process::sys_gettid,
+        201 => time::sys_time,
+        217 => dir::sys_getdents64,
+        218 => thread::sys_set_tid_address,
+        228 => time::sys_clock_gettime,
+        229 => time::sys_clock_getres,
+        230 => time::sys_clock_nanosleep,
+        231 => process::sys_exit_group,
+        257 => open::sys_openat,
+        258 => dir::sys_mkdirat,
+        262 => stat::sys_newfstatat,
+        263 => dir::sys_unlinkat,
+        264 => dir::sys_renameat,
+        265 => dir::sys_linkat,
+        266 => dir::sys_symlinkat,
+        267 => stat::sys_readlinkat,
+        269 => stat::sys_faccessat,
+        273 => thread::sys_set_robust_list,
+        292 => open::sys_dup3,
+        302 => info::sys_prlimit64,
+        316 => dir::sys_renameat2,
+        318 => info::sys_getrandom,
+        332 => stat::sys_statx,
+        334 => thread::sys_rseq,
+        439 => stat::sys_faccessat2,
+        _ => return None,
+    })
+}
+
+/// Handle the `syscall` the current task just executed.
+pub fn dispatch(k: &mut Kernel) {
+    k.stats.syscalls += 1;
+    let g = k.cpu.state.gpr;
+    let nr = g[reg::RAX];
+    let args: Args = [
+        g[reg::RDI],
+        g[reg::RSI],
+        g[reg::RDX],
+        g[reg::R10],
+        g[reg::R8],
+        g[reg::R9],
+    ];
+    let result = match handler(nr) {
+        Some(h) => h(k, &args),
+        None => {
+            if k.enosys_logged.insert(nr) {
+                match names::name(nr) {
+                    Some(n) => tracing::warn!("unimplemented syscall {n} ({nr}): returning ENOSYS"),
+                    None => tracing::warn!("unknown syscall {nr}: returning ENOSYS"),
+                }
+            }
+            Err(Errno::ENOSYS)
+        }
+    };
+    if k.current_task().state != crate::task::TaskState::Runnable {
+        if result == Err(Errno::ERESTARTSYS) {
+            // Sleep, then execute the same syscall again: RIP back onto `syscall`
+            // (two bytes, 0f 05); RAX still holds the number.
+            k.cpu.state.rip -= 2;
+        }
+        return;
+    }
+    k.cpu.state.gpr[reg::RAX] = match result {
+        Ok(v) => v,
+        Err(e) => e.to_ret(),
+    };
+}
+
+/// The directory fd value that means "the current working directory".
+pub const AT_FDCWD: i32 = -100;
+pub const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+pub const AT_REMOVEDIR: u64 = 0x200;
+pub const AT_SYMLINK_FOLLOW: u64 = 0x400;
+pub const AT_EMPTY_PATH: u64 = 0x1000;

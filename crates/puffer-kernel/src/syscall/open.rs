@@ -1,0 +1,272 @@
+//! Opening and closing: open, openat, creat, close, dup, dup2, dup3, fcntl, ioctl.
+
+use super::{Args, AT_FDCWD};
+use crate::errno::{Errno, SysResult};
+use crate::vfs::file::{O_ACCMODE, O_RDWR, O_WRONLY};
+use crate::vfs::{File, FileKind, FileRef, Resolved};
+use crate::Kernel;
+use std::cell::RefCell;
+use std::os::fd::FromRawFd;
+use std::os::unix::ffi::OsStrExt;
+
+pub const O_CREAT: u32 = 0o100;
+pub const O_EXCL: u32 = 0o200;
+pub const O_TRUNC: u32 = 0o1000;
+pub const O_NONBLOCK: u32 = 0o4000;
+pub const O_NOFOLLOW: u32 = 0o400000;
+pub const O_CLOEXEC: u32 = 0o2000000;
+pub const O_TMPFILE: u32 = 0o20000000;
+
+impl Kernel {
+    /// The guest directory a `*at` call is relative to.
+    pub(crate) fn dir_of(&self, dirfd: i32, path: &str) -> Result<String, Errno> {
+        if path.starts_with('/') || dirfd == AT_FDCWD {
+            return Ok(self.current_task().fs.borrow().cwd.clone());
+        }
+        let files = self.current_files();
+        let files = files.borrow();
+        let f = files.get(dirfd)?;
+        match &f.kind {
+            FileKind::Dir { .. } => Ok(f.path.clone()),
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
+    pub(crate) fn resolve_at(
+        &self,
+        dirfd: i32,
+        path: &str,
+        follow: bool,
+    ) -> Result<Resolved, Errno> {
+        let dir = self.dir_of(dirfd, path)?;
+        self.vfs.resolve(&dir, path, follow)
+    }
+
+    pub(crate) fn umask(&self) -> u32 {
+        self.current_task().fs.borrow().umask
+    }
+
+    pub(crate) fn file(&self, fd: i32) -> Result<FileRef, Errno> {
+        self.current_files().borrow().get(fd).cloned()
+    }
+
+    fn do_open(&mut self, dirfd: i32, path: &str, flags: u32, mode: u32) -> SysResult {
+        let follow = flags & O_NOFOLLOW == 0;
+        let r = self.resolve_at(dirfd, path, follow)?;
+        let file = match r {
+            Resolved::Virtual { guest } => self.open_virtual(&guest, flags)?,
+            Resolved::Host { guest, host } => {
+                let c = std::ffi::CString::new(host.as_os_str().as_bytes())
+                    .map_err(|_| Errno::EINVAL)?;
+                let hflags =
+                    (flags & !(O_CLOEXEC | O_TMPFILE)) | O_NOFOLLOW | libc::O_CLOEXEC as u32;
+                let hflags = if flags & O_TMPFILE == O_TMPFILE {
+                    hflags | libc::O_TMPFILE as u32
+                } else {
+                    hflags
+                };
+                let m = mode & 0o7777 & !self.umask();
+                // SAFETY: open(2) on a NUL-terminated path we own.
+                let fd = unsafe { libc::open(c.as_ptr(), hflags as i32, m) };
+                if fd < 0 {
+                    return Err(std::io::Error::last_os_error().into());
+                }
+                // SAFETY: `fd` was just opened and is owned by nobody else.
+                let hf = unsafe { std::fs::File::from_raw_fd(fd) };
+                let kind = match hf.metadata() {
+                    Ok(m) if m.is_dir() => FileKind::Dir {
+                        host: host.clone(),
+                        entries: RefCell::new(None),
+                    },
+                    _ => FileKind::Host(hf),
+                };
+                File::new(
+                    kind,
+                    flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW),
+                    guest,
+                )
+            }
+        };
+        let files = self.current_files();
+        let fd = files.borrow_mut().alloc(file, flags & O_CLOEXEC != 0)?;
+        Ok(fd as u64)
+    }
+}
+
+pub fn sys_open(k: &mut Kernel, a: &Args) -> SysResult {
+    let path = k.read_path(a[0])?;
+    k.do_open(AT_FDCWD, &path, a[1] as u32, a[2] as u32)
+}
+
+pub fn sys_openat(k: &mut Kernel, a: &Args) -> SysResult {
+    let path = k.read_path(a[1])?;
+    k.do_open(a[0] as i32, &path, a[2] as u32, a[3] as u32)
+}
+
+pub fn sys_creat(k: &mut Kernel, a: &Args) -> SysResult {
+    let path = k.read_path(a[0])?;
+    k.do_open(AT_FDCWD, &path, O_CREAT | O_WRONLY | O_TRUNC, a[1] as u32)
+}
+
+pub fn sys_close(k: &mut Kernel, a: &Args) -> SysResult {
+    let entry = k.current_files().borrow_mut().close(a[0] as i32)?;
+    drop(entry);
+    Ok(0)
+}
+
+pub fn sys_dup(k: &mut Kernel, a: &Args) -> SysResult {
+    let files = k.current_files();
+    let f = files.borrow().get(a[0] as i32)?.clone();
+    let fd = files.borrow_mut().alloc(f, false)?;
+    Ok(fd as u64)
+}
+
+fn dup_to(k: &mut Kernel, old: i32, new: i32, cloexec: bool) -> SysResult {
+    if new < 0 || new as usize >= crate::vfs::fdtable::NOFILE {
+        return Err(Errno::EBADF);
+    }
+    let files = k.current_files();
+    let f = files.borrow().get(old)?.clone();
+    let replaced = files.borrow_mut().set(new, f, cloexec);
+    drop(replaced);
+    Ok(new as u64)
+}
+
+pub fn sys_dup2(k: &mut Kernel, a: &Args) -> SysResult {
+    let (old, new) = (a[0] as i32, a[1] as i32);
+    if old == new {
+        k.file(old)?;
+        return Ok(new as u64);
+    }
+    dup_to(k, old, new, false)
+}
+
+pub fn sys_dup3(k: &mut Kernel, a: &Args) -> SysResult {
+    let (old, new, flags) = (a[0] as i32, a[1] as i32, a[2] as u32);
+    if old == new || flags & !O_CLOEXEC != 0 {
+        return Err(Errno::EINVAL);
+    }
+    dup_to(k, old, new, flags & O_CLOEXEC != 0)
+}
+
+const F_DUPFD: u64 = 0;
+const F_GETFD: u64 = 1;
+const F_SETFD: u64 = 2;
+const F_GETFL: u64 = 3;
+const F_SETFL: u64 = 4;
+const F_DUPFD_CLOEXEC: u64 = 1030;
+const FD_CLOEXEC: u64 = 1;
+
+pub fn sys_fcntl(k: &mut Kernel, a: &Args) -> SysResult {
+    let fd = a[0] as i32;
+    let files = k.current_files();
+    match a[1] {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let f = files.borrow().get(fd)?.clone();
+            let min = a[2] as usize;
+            if min >= crate::vfs::fdtable::NOFILE {
+                return Err(Errno::EINVAL);
+            }
+            let n = files
+                .borrow_mut()
+                .alloc_from(min, f, a[1] == F_DUPFD_CLOEXEC)?;
+            Ok(n as u64)
+        }
+        F_GETFD => Ok(files.borrow().entry(fd)?.cloexec as u64),
+        F_SETFD => {
+            files.borrow_mut().entry_mut(fd)?.cloexec = a[2] & FD_CLOEXEC != 0;
+            Ok(0)
+        }
+        F_GETFL => {
+            let f = files.borrow().get(fd)?.clone();
+            if let FileKind::HostFd(h) = f.kind {
+                // SAFETY: fcntl(F_GETFL) on one of our own descriptors.
+                let r = unsafe { libc::fcntl(h, libc::F_GETFL) };
+                if r >= 0 {
+                    return Ok((r as u32 & !(libc::O_LARGEFILE as u32)) as u64);
+                }
+            }
+            Ok(f.flags.get() as u64 | 0o100000)
+        }
+        F_SETFL => {
+            let f = files.borrow().get(fd)?.clone();
+            // Only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME can change.
+            let changeable = 0o2000 | O_NONBLOCK | 0o20000 | 0o40000 | 0o1000000;
+            let v = (f.flags.get() & !changeable) | (a[2] as u32 & changeable);
+            f.flags.set(v);
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+const TCGETS: u64 = 0x5401;
+const TIOCGWINSZ: u64 = 0x5413;
+const TIOCGPGRP: u64 = 0x540f;
+const FIONREAD: u64 = 0x541b;
+
+pub fn sys_ioctl(k: &mut Kernel, a: &Args) -> SysResult {
+    let f = k.file(a[0] as i32)?;
+    let FileKind::HostFd(h) = f.kind else {
+        return match a[1] {
+            FIONREAD => {
+                let avail = f.size()?.saturating_sub(f.offset.get());
+                k.write_u32(a[2], avail as u32)?;
+                Ok(0)
+            }
+            _ => Err(Errno::ENOTTY),
+        };
+    };
+    let size = match a[1] {
+        TCGETS => 36,
+        TIOCGWINSZ => 8,
+        TIOCGPGRP | FIONREAD => 4,
+        _ => return Err(Errno::ENOTTY),
+    };
+    let mut buf = [0u8; 64];
+    // SAFETY: these requests write at most `size` bytes into a 64-byte buffer.
+    let r = unsafe { libc::ioctl(h, a[1] as _, buf.as_mut_ptr()) };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    k.copy_to_user(a[2], &buf[..size])?;
+    Ok(r as u64)
+}
+
+/// Open one of puffer's own files (/dev/null, /proc/...).
+impl Kernel {
+    fn open_virtual(&mut self, guest: &str, flags: u32) -> Result<FileRef, Errno> {
+        let kind = match guest {
+            "/dev/null" => FileKind::Null,
+            "/dev/zero" => FileKind::Zero,
+            "/dev/full" => FileKind::Full,
+            "/dev/urandom" | "/dev/random" => FileKind::Random,
+            "/dev/tty" => return Err(Errno::ENXIO),
+            _ => {
+                if flags & O_ACCMODE == O_WRONLY || flags & O_ACCMODE == O_RDWR {
+                    return Err(Errno::EACCES);
+                }
+                match self.proc_read(guest)? {
+                    crate::proc::ProcNode::File(data) => FileKind::Synthetic(data),
+                    crate::proc::ProcNode::Dir(_) => FileKind::Synthetic(Vec::new()),
+                    crate::proc::ProcNode::Link(target) => {
+                        // Opening a /proc symlink opens its target.
+                        let r = self.vfs.resolve("/", &target, true)?;
+                        return match r {
+                            Resolved::Host { host, guest } => {
+                                let hf = std::fs::File::open(&host)?;
+                                Ok(File::new(FileKind::Host(hf), flags, guest))
+                            }
+                            Resolved::Virtual { guest } => self.open_virtual(&guest, flags),
+                        };
+                    }
+                }
+            }
+        };
+        Ok(File::new(
+            kind,
+            flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
+            guest,
+        ))
+    }
+}

@@ -1,0 +1,12 @@
+//! The virtual file system: guest paths resolved inside a root directory on the host
+//! (neither `..` nor a symlink can leave it), open file descriptions shared by
+//! descriptors, the descriptor table, and puffer's own /dev and /proc files.
+
+pub mod fdtable;
+pub mod file;
+pub mod path;
+pub mod stat;
+
+pub use fdtable::{Fd, FdTable};
+pub use file::{DirEntry, File, FileKind, FileRef};
+pub use path::{Resolved, Vfs};
