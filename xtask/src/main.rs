@@ -55,7 +55,9 @@ fn main() -> ExitCode {
             eprintln!("usage: cargo xtask fixtures [NAME...]");
             eprintln!();
             eprintln!("  Builds guest/c/*.c (glibc and musl) and guest/asm/*.asm into fixtures/,");
-            eprintln!("  runs each natively and records <bin>.stdout, <bin>.status and <bin>.args.");
+            eprintln!(
+                "  runs each natively and records <bin>.stdout, <bin>.status and <bin>.args."
+            );
             eprintln!("  NAME is a program name (e.g. `hello`, builds every variant) or a binary");
             eprintln!("  name (e.g. `hello.musl`, `alu.asm.elf`). See docs/fixtures.md.");
             ExitCode::FAILURE
@@ -124,12 +126,22 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
         let mut sources = list_sources(&guest.join(dir), ext)?;
         sources.sort();
         for source in sources {
-            let name = source.file_stem().and_then(OsStr::to_str).ok_or("bad file name")?.to_string();
-            let text = fs::read_to_string(&source).map_err(|e| format!("reading {}: {e}", source.display()))?;
+            let name = source
+                .file_stem()
+                .and_then(OsStr::to_str)
+                .ok_or("bad file name")?
+                .to_string();
+            let text = fs::read_to_string(&source)
+                .map_err(|e| format!("reading {}: {e}", source.display()))?;
             let args = parse_args_line(&text, if ext == "c" { "//" } else { ";" })
                 .map_err(|e| format!("{}: {e}", source.display()))?;
             for &variant in variants {
-                all.push(Fixture { name: name.clone(), source: source.clone(), variant, args: args.clone() });
+                all.push(Fixture {
+                    name: name.clone(),
+                    source: source.clone(),
+                    variant,
+                    args: args.clone(),
+                });
             }
         }
     }
@@ -152,7 +164,10 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
             })
             .collect();
         if !unknown.is_empty() {
-            return Err(format!("unknown fixture name(s): {}", unknown.into_iter().collect::<Vec<_>>().join(", ")));
+            return Err(format!(
+                "unknown fixture name(s): {}",
+                unknown.into_iter().collect::<Vec<_>>().join(", ")
+            ));
         }
         chosen
     };
@@ -164,7 +179,10 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
     fs::create_dir_all(&build_dir).map_err(|e| format!("creating {}: {e}", build_dir.display()))?;
 
     // Build and record in parallel: every fixture is independent.
-    let workers = thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8);
+    let workers = thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(8);
     let next = AtomicUsize::new(0);
     let mut outcomes: Vec<Option<Outcome>> = (0..selected.len()).map(|_| None).collect();
     let results: Vec<(usize, Outcome)> = thread::scope(|s| {
@@ -179,7 +197,11 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
                         }
                         let f = &selected[i];
                         let outcome = build_and_record(f, &root, &out_dir, &build_dir);
-                        let mark = if outcome.problems.is_empty() { "ok" } else { "FAILED" };
+                        let mark = if outcome.problems.is_empty() {
+                            "ok"
+                        } else {
+                            "FAILED"
+                        };
                         eprintln!("  {:<28} {mark}", outcome.bin);
                         done.push((i, outcome));
                     }
@@ -187,7 +209,10 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("worker thread panicked")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker thread panicked"))
+            .collect()
     });
     for (i, o) in results {
         outcomes[i] = Some(o);
@@ -196,10 +221,16 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
 
     // Summary.
     println!();
-    println!("{:<28} {:>9} {:>10}  {}", "fixture", "bytes", "stdout", "status");
+    println!(
+        "{:<28} {:>9} {:>10}  {}",
+        "fixture", "bytes", "stdout", "status"
+    );
     let mut failed = 0;
     for o in outcomes.iter().flatten() {
-        println!("{:<28} {:>9} {:>10}  {}", o.bin, o.size, o.stdout_len, o.status);
+        println!(
+            "{:<28} {:>9} {:>10}  {}",
+            o.bin, o.size, o.stdout_len, o.status
+        );
         for p in &o.problems {
             println!("    problem: {p}");
         }
@@ -284,7 +315,13 @@ fn parse_args_line(text: &str, comment: &str) -> Result<Vec<String>, String> {
 
 fn build_and_record(f: &Fixture, root: &Path, out_dir: &Path, build_dir: &Path) -> Outcome {
     let bin = f.bin_name();
-    let mut outcome = Outcome { bin: bin.clone(), size: 0, status: "-".into(), stdout_len: 0, problems: Vec::new() };
+    let mut outcome = Outcome {
+        bin: bin.clone(),
+        size: 0,
+        status: "-".into(),
+        stdout_len: 0,
+        problems: Vec::new(),
+    };
     let dest = out_dir.join(&bin);
     if let Err(e) = build(f, root, &dest, build_dir) {
         outcome.problems.push(e);
@@ -296,7 +333,12 @@ fn build_and_record(f: &Fixture, root: &Path, out_dir: &Path, build_dir: &Path) 
     // function selection. Both must agree exactly.
     let first = run_native(&dest, &bin, &f.args, &[]);
     let second = if f.variant == Variant::Glibc {
-        run_native(&dest, &bin, &f.args, &[("GLIBC_TUNABLES", BASELINE_TUNABLES)])
+        run_native(
+            &dest,
+            &bin,
+            &f.args,
+            &[("GLIBC_TUNABLES", BASELINE_TUNABLES)],
+        )
     } else {
         run_native(&dest, &bin, &f.args, &[])
     };
@@ -310,12 +352,20 @@ fn build_and_record(f: &Fixture, root: &Path, out_dir: &Path, build_dir: &Path) 
     if a.stdout != b.stdout || a.status != b.status {
         outcome.problems.push(format!(
             "output differs between two native runs{} ({}): not deterministic",
-            if f.variant == Variant::Glibc { " (second with baseline GLIBC_TUNABLES)" } else { "" },
-            first_difference(&a.stdout, &b.stdout).unwrap_or_else(|| format!("status {} vs {}", a.status, b.status))
+            if f.variant == Variant::Glibc {
+                " (second with baseline GLIBC_TUNABLES)"
+            } else {
+                ""
+            },
+            first_difference(&a.stdout, &b.stdout)
+                .unwrap_or_else(|| format!("status {} vs {}", a.status, b.status))
         ));
     }
     if !a.leftovers.is_empty() {
-        outcome.problems.push(format!("left files in its working directory: {}", a.leftovers.join(", ")));
+        outcome.problems.push(format!(
+            "left files in its working directory: {}",
+            a.leftovers.join(", ")
+        ));
     }
     outcome.status = a.status.clone();
     outcome.stdout_len = a.stdout.len();
@@ -323,7 +373,9 @@ fn build_and_record(f: &Fixture, root: &Path, out_dir: &Path, build_dir: &Path) 
     let mut write = |suffix: &str, data: &[u8]| {
         let p = out_dir.join(format!("{bin}.{suffix}"));
         if let Err(e) = fs::write(&p, data) {
-            outcome.problems.push(format!("writing {}: {e}", p.display()));
+            outcome
+                .problems
+                .push(format!("writing {}: {e}", p.display()));
         }
     };
     write("stdout", &a.stdout);
@@ -338,7 +390,9 @@ fn build_and_record(f: &Fixture, root: &Path, out_dir: &Path, build_dir: &Path) 
             text.push('\n');
         }
         if let Err(e) = fs::write(&args_path, text) {
-            outcome.problems.push(format!("writing {}: {e}", args_path.display()));
+            outcome
+                .problems
+                .push(format!("writing {}: {e}", args_path.display()));
         }
     }
     outcome
@@ -348,9 +402,17 @@ fn build(f: &Fixture, root: &Path, dest: &Path, build_dir: &Path) -> Result<(), 
     let tmp = build_dir.join(f.bin_name());
     match f.variant {
         Variant::Glibc | Variant::Musl => {
-            let cc = if f.variant == Variant::Glibc { "gcc" } else { "musl-gcc" };
+            let cc = if f.variant == Variant::Glibc {
+                "gcc"
+            } else {
+                "musl-gcc"
+            };
             let mut cmd = Command::new(cc);
-            cmd.args(CFLAGS).arg("-o").arg(&tmp).arg(&f.source).arg("-lm");
+            cmd.args(CFLAGS)
+                .arg("-o")
+                .arg(&tmp)
+                .arg(&f.source)
+                .arg("-lm");
             run_tool(cmd, cc)?;
         }
         Variant::Asm => {
@@ -358,7 +420,13 @@ fn build(f: &Fixture, root: &Path, dest: &Path, build_dir: &Path) -> Result<(), 
             let mut include = root.join("guest").join("asm").into_os_string();
             include.push("/");
             let mut nasm = Command::new("nasm");
-            nasm.arg("-f").arg("elf64").arg("-I").arg(include).arg("-o").arg(&obj).arg(&f.source);
+            nasm.arg("-f")
+                .arg("elf64")
+                .arg("-I")
+                .arg(include)
+                .arg("-o")
+                .arg(&obj)
+                .arg(&f.source);
             run_tool(nasm, "nasm")?;
             let mut ld = Command::new("ld");
             ld.arg("-static").arg("-s").arg("-o").arg(&tmp).arg(&obj);
@@ -370,7 +438,9 @@ fn build(f: &Fixture, root: &Path, dest: &Path, build_dir: &Path) -> Result<(), 
 }
 
 fn run_tool(mut cmd: Command, what: &str) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("cannot run {what}: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "{what} failed ({}):\n{}{}",
@@ -394,7 +464,12 @@ static RUN_COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// fresh empty directory, stdin from /dev/null, argv[0] = the file name. The
 /// environment is cleared (plus `extra_env`) so the recording does not depend
 /// on the developer's shell.
-fn run_native(path: &Path, bin: &str, args: &[String], extra_env: &[(&str, &str)]) -> Result<NativeRun, String> {
+fn run_native(
+    path: &Path,
+    bin: &str,
+    args: &[String],
+    extra_env: &[(&str, &str)],
+) -> Result<NativeRun, String> {
     let n = RUN_COUNTER.fetch_add(1, Ordering::SeqCst);
     let cwd = env::temp_dir().join(format!("puffer-xtask-run-{}-{n}", std::process::id()));
     let _ = fs::remove_dir_all(&cwd);
@@ -413,7 +488,11 @@ fn run_native(path: &Path, bin: &str, args: &[String], extra_env: &[(&str, &str)
     let result = run_with_timeout(cmd, RUN_TIMEOUT);
 
     let mut leftovers: Vec<String> = fs::read_dir(&cwd)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     leftovers.sort();
     let _ = fs::remove_dir_all(&cwd);
@@ -424,12 +503,19 @@ fn run_native(path: &Path, bin: &str, args: &[String], extra_env: &[(&str, &str)
         (None, Some(sig)) => format!("signal {sig}"),
         _ => return Err(format!("{bin}: unexpected wait status {status:?}")),
     };
-    Ok(NativeRun { stdout, status, leftovers })
+    Ok(NativeRun {
+        stdout,
+        status,
+        leftovers,
+    })
 }
 
 /// Spawns `cmd` with piped stdout/stderr, drains both on helper threads and
 /// kills the child after `timeout`.
-fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>), String> {
+fn run_with_timeout(
+    mut cmd: Command,
+    timeout: Duration,
+) -> Result<(ExitStatus, Vec<u8>, Vec<u8>), String> {
     let mut child: Child = cmd.spawn().map_err(|e| e.to_string())?;
     let mut out = child.stdout.take().expect("piped stdout");
     let mut err = child.stderr.take().expect("piped stderr");
@@ -498,12 +584,30 @@ mod tests {
 
     #[test]
     fn args_line() {
-        assert_eq!(parse_args_line("int x;\n", "//").unwrap(), Vec::<String>::new());
-        assert_eq!(parse_args_line("// ARGS:\n", "//").unwrap(), Vec::<String>::new());
-        assert_eq!(parse_args_line("// ARGS: a b-c  d\n", "//").unwrap(), vec!["a", "b-c", "d"]);
-        assert_eq!(parse_args_line("; ARGS: \"x y\" \"\" z\n", ";").unwrap(), vec!["x y", "", "z"]);
-        assert_eq!(parse_args_line("; ARGS: a\"b c\"d\n", ";").unwrap(), vec!["ab cd"]);
+        assert_eq!(
+            parse_args_line("int x;\n", "//").unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            parse_args_line("// ARGS:\n", "//").unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            parse_args_line("// ARGS: a b-c  d\n", "//").unwrap(),
+            vec!["a", "b-c", "d"]
+        );
+        assert_eq!(
+            parse_args_line("; ARGS: \"x y\" \"\" z\n", ";").unwrap(),
+            vec!["x y", "", "z"]
+        );
+        assert_eq!(
+            parse_args_line("; ARGS: a\"b c\"d\n", ";").unwrap(),
+            vec!["ab cd"]
+        );
         assert!(parse_args_line("// ARGS: \"open\n", "//").is_err());
-        assert_eq!(parse_args_line("/* ARGS: a */\n", "//").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            parse_args_line("/* ARGS: a */\n", "//").unwrap(),
+            Vec::<String>::new()
+        );
     }
 }
