@@ -127,6 +127,7 @@ struct Run {
 
 fn run_puffer(fixture: &Path, args: &[String], cwd: &Path) -> Result<Run, String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_puffer"))
+        .env_clear()
         .arg("run")
         .arg(fixture)
         .args(args)

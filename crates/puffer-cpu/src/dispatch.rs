@@ -20,6 +20,45 @@ macro_rules! sized {
     };
 }
 
+/// An ALU handler for operand size `$s` and the operand form of `$i`.
+macro_rules! alu {
+    ($f:ident, $i:expr, $s:expr) => {{
+        let form = alu_form($i);
+        macro_rules! by_form {
+            ($sz:literal) => {
+                match form {
+                    alu::RR => alu::$f::<$sz, { alu::RR }> as Handler,
+                    alu::RI => alu::$f::<$sz, { alu::RI }> as Handler,
+                    alu::RM => alu::$f::<$sz, { alu::RM }> as Handler,
+                    _ => alu::$f::<$sz, { alu::ANY }> as Handler,
+                }
+            };
+        }
+        match $s {
+            1 => by_form!(1),
+            2 => by_form!(2),
+            4 => by_form!(4),
+            _ => by_form!(8),
+        }
+    }};
+}
+
+/// Which specialised form of a two-operand ALU instruction applies.
+fn alu_form(i: &Instruction) -> u8 {
+    let k0 = i.op0_kind();
+    let k1 = i.op1_kind();
+    // Byte registers go through the general path (AH..BH live in bits 8..16).
+    let byte = op_size(i, 0) == 1;
+    if k0 != OpKind::Register || byte {
+        return alu::ANY;
+    }
+    match k1 {
+        OpKind::Register => alu::RR,
+        OpKind::Memory => alu::RM,
+        _ => alu::RI,
+    }
+}
+
 pub fn handler_for(i: &Instruction) -> Handler {
     if let Some(h) = integer(i) {
         return h;
@@ -37,15 +76,15 @@ fn integer(i: &Instruction) -> Option<Handler> {
     let s0 = if i.op_count() > 0 { op_size(i, 0) } else { 8 };
     let reg0 = i.op_count() > 0 && i.op0_kind() == OpKind::Register;
     let h: Handler = match i.mnemonic() {
-        M::Add => sized!(alu::add, s0),
-        M::Adc => sized!(alu::adc, s0),
-        M::Sub => sized!(alu::sub, s0),
-        M::Sbb => sized!(alu::sbb, s0),
-        M::Cmp => sized!(alu::cmp, s0),
-        M::And => sized!(alu::and, s0),
-        M::Or => sized!(alu::or, s0),
-        M::Xor => sized!(alu::xor, s0),
-        M::Test => sized!(alu::test, s0),
+        M::Add => alu!(add, i, s0),
+        M::Adc => alu!(adc, i, s0),
+        M::Sub => alu!(sub, i, s0),
+        M::Sbb => alu!(sbb, i, s0),
+        M::Cmp => alu!(cmp, i, s0),
+        M::And => alu!(and, i, s0),
+        M::Or => alu!(or, i, s0),
+        M::Xor => alu!(xor, i, s0),
+        M::Test => alu!(test, i, s0),
         M::Inc => sized!(alu::inc, s0),
         M::Dec => sized!(alu::dec, s0),
         M::Neg => sized!(alu::neg, s0),

@@ -88,22 +88,26 @@ impl Cpu {
         }
     }
 
-    /// Execute instructions until `budget` have retired or a trap occurs.
+    /// Execute instructions until `budget` have retired or a trap occurs. A budget
+    /// of 1 single-steps (traces and debuggers use that).
     pub fn run(&mut self, budget: u64) -> Trap {
         let limit = self.stats.retired.saturating_add(budget);
-        loop {
-            if self.stats.retired >= limit {
+        'blocks: loop {
+            let remaining = limit - self.stats.retired;
+            if remaining == 0 {
                 return Trap::Budget;
             }
             let block = match self.decode.lookup(&mut self.mmu, self.state.rip) {
                 Ok(b) => b,
                 Err(t) => return t,
             };
-            for d in block.insns.iter() {
+            let n = block.insns.len().min(remaining as usize);
+            for (k, d) in block.insns[..n].iter().enumerate() {
                 self.state.rip = d.insn.next_ip();
                 if let Err(t) = (d.handler)(self, &d.insn) {
+                    self.stats.retired += k as u64;
                     match t {
-                        // Traps: RIP is already the next instruction.
+                        // Traps: the instruction completed; RIP is the next one.
                         Trap::Syscall | Trap::Breakpoint => self.stats.retired += 1,
                         // Faults: RIP points at the faulting instruction.
                         _ => self.state.rip = d.insn.ip(),
@@ -111,17 +115,16 @@ impl Cpu {
                     self.sync_code();
                     return t;
                 }
-                self.stats.retired += 1;
                 if self.mmu.has_code_dirty() {
                     // The instruction wrote to a page holding decoded code (maybe this
                     // very block): drop stale blocks and re-fetch from the new RIP.
+                    self.stats.retired += k as u64 + 1;
                     self.sync_code();
-                    break;
-                }
-                if self.stats.retired >= limit {
-                    return Trap::Budget;
+                    continue 'blocks;
                 }
             }
+            // Retired counts are kept per block; only a trap needs the exact position.
+            self.stats.retired += n as u64;
         }
     }
 

@@ -84,6 +84,37 @@ impl Cpu {
         }
     }
 
+    /// Read a GPR operand whose size `S` the decoder guaranteed (no table lookup).
+    #[inline(always)]
+    pub fn reg_s<const S: usize>(&self, r: Register) -> u64 {
+        match S {
+            8 => self.state.gpr[(r as usize).wrapping_sub(Register::RAX as usize) & 15],
+            4 => {
+                self.state.gpr[(r as usize).wrapping_sub(Register::EAX as usize) & 15] & 0xffff_ffff
+            }
+            2 => self.state.gpr[(r as usize).wrapping_sub(Register::AX as usize) & 15] & 0xffff,
+            _ => self.reg(r),
+        }
+    }
+
+    /// Write a GPR operand of statically known size `S`.
+    #[inline(always)]
+    pub fn set_reg_s<const S: usize>(&mut self, r: Register, v: u64) {
+        match S {
+            8 => self.state.gpr[(r as usize).wrapping_sub(Register::RAX as usize) & 15] = v,
+            4 => {
+                self.state.gpr[(r as usize).wrapping_sub(Register::EAX as usize) & 15] =
+                    v & 0xffff_ffff
+            }
+            2 => {
+                let slot =
+                    &mut self.state.gpr[(r as usize).wrapping_sub(Register::AX as usize) & 15];
+                *slot = (*slot & !0xffff) | (v & 0xffff);
+            }
+            _ => self.set_reg(r, v),
+        }
+    }
+
     /// Write a general-purpose register: 8/16-bit writes keep the upper bits, 32-bit
     /// writes zero the upper half (Intel SDM Vol. 1, 3.4.1.1).
     #[inline(always)]

@@ -9,22 +9,38 @@ const fn bits(s: usize) -> u8 {
     (s * 8) as u8
 }
 
+/// Operand forms the decoder distinguishes, so the common ones run without looking
+/// at operand kinds: register-register, register-immediate, register-memory, and the
+/// general case (memory destination).
+pub const RR: u8 = 0;
+pub const RI: u8 = 1;
+pub const RM: u8 = 2;
+pub const ANY: u8 = 3;
+
 /// Apply `f(flags, dst, src)` to operand 0 and 1; store the result in operand 0 when
 /// `WRITE`. The memory form computes into a copy of the flags and commits them only
 /// after the store succeeded, so a faulting store changes nothing.
 #[inline(always)]
-fn binop<const S: usize, const WRITE: bool>(
+fn binop<const S: usize, const WRITE: bool, const FORM: u8>(
     cpu: &mut Cpu,
     i: &Instruction,
     f: impl FnOnce(&mut Flags, u64, u64) -> u64,
 ) -> Result<(), Trap> {
-    let b = cpu.read_op::<S>(i, 1)?;
-    if i.op0_kind() == OpKind::Register {
+    let b = match FORM {
+        RR => cpu.reg_s::<S>(i.op1_register()),
+        RI => i.immediate(1) & crate::operand::mask_of(S),
+        RM => {
+            let a = cpu.ea(i);
+            cpu.load::<S>(a)?
+        }
+        _ => cpu.read_op::<S>(i, 1)?,
+    };
+    if FORM != ANY || i.op0_kind() == OpKind::Register {
         let r = i.op0_register();
-        let a = cpu.reg(r);
+        let a = cpu.reg_s::<S>(r);
         let res = f(&mut cpu.state.flags, a, b);
         if WRITE {
-            cpu.set_reg(r, res);
+            cpu.set_reg_s::<S>(r, res);
         }
     } else {
         let addr = cpu.ea(i);
@@ -48,9 +64,9 @@ fn unop<const S: usize>(
 ) -> Result<(), Trap> {
     if i.op0_kind() == OpKind::Register {
         let r = i.op0_register();
-        let a = cpu.reg(r);
+        let a = cpu.reg_s::<S>(r);
         let res = f(&mut cpu.state.flags, a);
-        cpu.set_reg(r, res);
+        cpu.set_reg_s::<S>(r, res);
     } else {
         let addr = cpu.ea(i);
         let a = cpu.load::<S>(addr)?;
@@ -62,16 +78,16 @@ fn unop<const S: usize>(
     Ok(())
 }
 
-pub fn add<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn add<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let r = a.wrapping_add(b);
         f.set_lazy(Op::Add, bits(S), a, b, r);
         r
     })
 }
 
-pub fn adc<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn adc<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let c = f.cf();
         let r = a.wrapping_add(b).wrapping_add(c as u64);
         f.set_lazy_carry(Op::Adc, bits(S), a, b, r, c);
@@ -79,16 +95,16 @@ pub fn adc<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     })
 }
 
-pub fn sub<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn sub<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let r = a.wrapping_sub(b);
         f.set_lazy(Op::Sub, bits(S), a, b, r);
         r
     })
 }
 
-pub fn sbb<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn sbb<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let c = f.cf();
         let r = a.wrapping_sub(b).wrapping_sub(c as u64);
         f.set_lazy_carry(Op::Sbb, bits(S), a, b, r, c);
@@ -96,40 +112,40 @@ pub fn sbb<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     })
 }
 
-pub fn cmp<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, false>(cpu, i, |f, a, b| {
+pub fn cmp<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, false, FORM>(cpu, i, |f, a, b| {
         let r = a.wrapping_sub(b);
         f.set_lazy(Op::Sub, bits(S), a, b, r);
         r
     })
 }
 
-pub fn and<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn and<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let r = a & b;
         f.set_logic(bits(S), r);
         r
     })
 }
 
-pub fn or<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn or<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let r = a | b;
         f.set_logic(bits(S), r);
         r
     })
 }
 
-pub fn xor<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, true>(cpu, i, |f, a, b| {
+pub fn xor<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, true, FORM>(cpu, i, |f, a, b| {
         let r = a ^ b;
         f.set_logic(bits(S), r);
         r
     })
 }
 
-pub fn test<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    binop::<S, false>(cpu, i, |f, a, b| {
+pub fn test<const S: usize, const FORM: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    binop::<S, false, FORM>(cpu, i, |f, a, b| {
         let r = a & b;
         f.set_logic(bits(S), r);
         r

@@ -59,7 +59,8 @@ pub fn lea(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     if index != Register::None {
         a = a.wrapping_add(cpu.reg(index) << i.memory_index_scale().trailing_zeros());
     }
-    if crate::operand::GPR[base as usize].size == 4 || crate::operand::GPR[index as usize].size == 4 {
+    if crate::operand::GPR[base as usize].size == 4 || crate::operand::GPR[index as usize].size == 4
+    {
         // 0x67 address-size prefix: the address is computed in 32 bits.
         a &= 0xffff_ffff;
     }
