@@ -1,0 +1,102 @@
+//! The `puffer` command's contract: one clear line and a non-zero status for files it
+//! cannot run; the guest's status as its own; the embedded demo with no ELF.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn puffer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_puffer"))
+        .args(args)
+        .env_clear()
+        .output()
+        .expect("run puffer")
+}
+
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("puffer-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+}
+
+/// The error is one line on stderr, with no Rust backtrace or panic text.
+fn assert_one_line_error(o: &Output, needle: &str) {
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
+    assert!(err.contains(needle), "expected {needle:?} in {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn missing_file() {
+    let o = puffer(&["run", "/nonexistent/prog"]);
+    assert_one_line_error(&o, "no such file");
+}
+
+#[test]
+fn not_an_elf() {
+    let p = scratch("script.txt", b"#!/bin/sh\necho hi\n");
+    assert_one_line_error(&puffer(&["run", p.to_str().unwrap()]), "not an ELF file");
+}
+
+#[test]
+fn truncated_elf() {
+    let full = std::fs::read(fixture("exit7.asm.elf")).unwrap();
+    let p = scratch("trunc.elf", &full[..100]);
+    assert_one_line_error(
+        &puffer(&["run", p.to_str().unwrap()]),
+        "truncated or corrupt",
+    );
+    // Segments pointing past the end of the file.
+    let p = scratch("short.elf", &full[..full.len().min(400)]);
+    assert_one_line_error(
+        &puffer(&["run", p.to_str().unwrap()]),
+        "truncated or corrupt",
+    );
+}
+
+#[test]
+fn not_x86_64() {
+    let mut b = std::fs::read(fixture("exit7.asm.elf")).unwrap();
+    b[18] = 183; // EM_AARCH64
+    b[19] = 0;
+    let p = scratch("arm.elf", &b);
+    assert_one_line_error(&puffer(&["run", p.to_str().unwrap()]), "not an x86-64");
+    let mut b = std::fs::read(fixture("exit7.asm.elf")).unwrap();
+    b[4] = 1; // ELFCLASS32
+    let p = scratch("elf32.elf", &b);
+    assert_one_line_error(&puffer(&["run", p.to_str().unwrap()]), "not an x86-64");
+}
+
+#[test]
+fn dynamically_linked() {
+    // Any dynamically linked host binary will do.
+    let o = puffer(&["run", "/bin/sh"]);
+    assert_one_line_error(&o, "link with -static");
+}
+
+#[test]
+fn guest_status_is_puffers() {
+    let o = puffer(&["run", fixture("exit7.asm.elf").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(7));
+    // SIGFPE (8) from a divide by zero: 128 + 8.
+    let o = puffer(&["run", fixture("divzero.asm.elf").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(136));
+}
+
+#[test]
+fn demo_runs_without_an_elf() {
+    let o = puffer(&["run"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The demo's own output, recorded natively, is the expectation.
+    let expected = std::fs::read_to_string(fixture("demo.musl.stdout")).unwrap();
+    assert_eq!(out.lines().next(), expected.lines().next());
+}
