@@ -1,6 +1,8 @@
 //! `puffer`: run, trace and inspect static x86-64 Linux programs.
 
 use clap::{Parser, Subcommand};
+use puffer_kernel::ktrace::Ktrace;
+use puffer_kernel::process::pid::PidAlloc;
 use puffer_kernel::{Config, Kernel};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
@@ -44,11 +46,35 @@ struct RunArgs {
     /// Instructions per scheduler time slice.
     #[arg(long, default_value_t = 200_000)]
     timeslice: u64,
+    /// Write the kernel-event trace (fork, exec, exit, reap...) to FILE, or stderr.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", require_equals = true)]
+    ktrace: Option<String>,
+    /// Format of the kernel-event trace.
+    #[arg(long, value_enum, default_value = "text")]
+    ktrace_format: TraceFormat,
+    /// PID allocation: Linux's sequential allocator or OpenBSD's random one.
+    #[arg(long, value_enum, default_value = "sequential")]
+    pid_alloc: PidAllocArg,
+    /// At most this many guest processes at once (fork then fails with EAGAIN).
+    #[arg(long, default_value_t = 4096)]
+    max_procs: usize,
     /// The program to run.
     elf: Option<PathBuf>,
     /// Its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<std::ffi::OsString>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TraceFormat {
+    Text,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PidAllocArg {
+    Sequential,
+    Random,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -110,8 +136,30 @@ fn run(a: RunArgs) -> ExitCode {
         root,
         cwd: guest_cwd,
         timeslice: a.timeslice.max(1),
+        pid_alloc: match a.pid_alloc {
+            PidAllocArg::Sequential => PidAlloc::Sequential,
+            PidAllocArg::Random => PidAlloc::Random,
+        },
+        max_procs: a.max_procs.max(1),
     };
     let mut kernel = Kernel::new(config);
+    if let Some(dest) = &a.ktrace {
+        let out: Box<dyn std::io::Write> = if dest == "-" {
+            Box::new(std::io::stderr())
+        } else {
+            match std::fs::File::create(dest) {
+                Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                Err(e) => {
+                    eprintln!("puffer: --ktrace={dest}: {e}");
+                    return ExitCode::from(125);
+                }
+            }
+        };
+        kernel.ktrace = Some(Ktrace::new(
+            out,
+            matches!(a.ktrace_format, TraceFormat::Jsonl),
+        ));
+    }
     let envp: Vec<Vec<u8>> = std::env::vars_os()
         .map(|(k, v)| {
             let mut e = k.as_bytes().to_vec();
@@ -141,6 +189,8 @@ fn run(a: RunArgs) -> ExitCode {
     }
     let t0 = Instant::now();
     let status = kernel.run();
+    // Flush the trace before exiting.
+    kernel.ktrace = None;
     let secs = t0.elapsed().as_secs_f64();
     if a.stats {
         let n = kernel.cpu.stats.retired;

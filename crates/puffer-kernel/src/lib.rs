@@ -5,9 +5,12 @@
 //! time slice of retired instructions.
 
 pub mod errno;
+mod futex;
+pub mod ktrace;
 pub mod loader;
 pub mod mm;
 mod proc;
+pub mod process;
 pub mod random;
 mod signal;
 mod syscall;
@@ -39,6 +42,10 @@ pub struct Config {
     pub cwd: String,
     /// Instructions per time slice.
     pub timeslice: u64,
+    /// How PIDs are chosen.
+    pub pid_alloc: process::pid::PidAlloc,
+    /// At most this many processes may exist at once (fork then fails with EAGAIN).
+    pub max_procs: usize,
 }
 
 impl Default for Config {
@@ -48,6 +55,8 @@ impl Default for Config {
             root: PathBuf::from("/"),
             cwd: "/".into(),
             timeslice: 200_000,
+            pid_alloc: process::pid::PidAlloc::Sequential,
+            max_procs: 4096,
         }
     }
 }
@@ -70,7 +79,16 @@ pub struct Kernel {
     runq: VecDeque<Pid>,
     /// The task whose registers are in `cpu.state` now.
     current: Pid,
-    next_pid: i32,
+    /// The current task's time slice ends when `cpu.stats.retired` reaches this.
+    slice_end: u64,
+    /// The last PID handed out (Linux's idr cursor).
+    last_pid: i32,
+    /// What a dead task's `mm` points at (never torn down).
+    empty_mm: Rc<RefCell<AddressSpace>>,
+    futex_waiters: Vec<futex::Waiter>,
+    futex_woken: BTreeSet<Pid>,
+    /// `--ktrace`: the kernel-event trace.
+    pub ktrace: Option<ktrace::Ktrace>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.
@@ -80,7 +98,10 @@ pub struct Kernel {
 
 impl Kernel {
     pub fn new(config: Config) -> Kernel {
-        let mmu = Mmu::new(config.mem);
+        let mut mmu = Mmu::new(config.mem);
+        let empty_mm = Rc::new(RefCell::new(
+            AddressSpace::new(&mut mmu).expect("a fresh guest RAM has a free frame"),
+        ));
         let mut cpu = Cpu::new(mmu);
         cpu.tsc = host_tsc;
         let vfs = Vfs::new(config.root.clone());
@@ -92,17 +113,16 @@ impl Kernel {
             procs: BTreeMap::new(),
             runq: VecDeque::new(),
             current: Pid(0),
-            next_pid: 1,
+            slice_end: 0,
+            last_pid: 0,
+            empty_mm,
+            futex_waiters: Vec::new(),
+            futex_woken: BTreeSet::new(),
+            ktrace: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
         }
-    }
-
-    fn alloc_pid(&mut self) -> Pid {
-        let p = Pid(self.next_pid);
-        self.next_pid += 1;
-        p
     }
 
     /// Create the first process (PID 1) running the host file `path` with `argv` and
@@ -152,7 +172,7 @@ impl Kernel {
             gid: current_gid(),
         };
         let img = loader::load(&mut self.cpu.mmu, file, bytes, exe, &params)?;
-        let pid = self.alloc_pid();
+        let pid = self.alloc_pid().ok_or(loader::LoadError::NoMemory)?;
         let mut regs = CpuState::default();
         regs.rip = img.entry;
         regs.gpr[puffer_cpu::reg::RSP] = img.sp;
@@ -181,6 +201,9 @@ impl Kernel {
             rseq: (0, 0),
             comm: comm_of(exe),
             alt_stack: (0, 0, 2),
+            wait: None,
+            restart_deadline: None,
+            vfork_parent: None,
         };
         self.tasks.insert(pid, task);
         self.procs.insert(
@@ -198,47 +221,107 @@ impl Kernel {
                     .map(|a| String::from_utf8_lossy(a).into_owned())
                     .collect(),
                 rlimits: syscall::default_rlimits(),
+                exit_signal: 0,
+                subreaper: false,
+                pending: 0,
+                reaped_utime: 0,
             },
         );
         self.runq.push_back(pid);
-        tracing::debug!(target: "ktrace", "exec pid={} path={} entry={:#x}", pid, exe, self.tasks[&pid].regs.rip);
+        let entry = self.tasks[&pid].regs.rip;
+        self.trace(
+            "exec",
+            vec![
+                ("pid", ktrace::Val::from(pid.0)),
+                ("path", ktrace::Val::from(exe)),
+                (
+                    "argv",
+                    ktrace::Val::List(
+                        argv.iter()
+                            .map(|a| String::from_utf8_lossy(a).into_owned())
+                            .collect(),
+                    ),
+                ),
+                ("entry", ktrace::Val::Hex(entry)),
+            ],
+        );
         Ok(pid)
     }
 
-    /// Run until the first process exits; returns its status.
+    /// Run until the first process exits; returns its status. When it does, every
+    /// other process is killed, as when a PID namespace's init dies.
     pub fn run(&mut self) -> ExitStatus {
         loop {
             if let Some(st) = self.init_exit {
                 return st;
             }
             let Some(tid) = self.pick_next() else {
-                // Nothing runnable and init still alive: every task sleeps forever.
-                tracing::error!("deadlock: no runnable task");
+                tracing::error!("deadlock: every task is asleep with nothing to wake it");
                 return ExitStatus::Signaled {
                     sig: signal::SIGKILL,
                     core: false,
                 };
             };
             self.switch_to(tid);
-            let trap = self.cpu.run(self.config.timeslice);
+            let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
+            let trap = self.cpu.run(budget);
             self.handle_trap(trap);
         }
     }
 
+    /// The next task to run: the current one while its slice lasts, else round robin.
+    /// With nothing runnable, sleep (the host thread) until the earliest deadline.
     fn pick_next(&mut self) -> Option<Pid> {
-        let n = self.runq.len();
-        for _ in 0..n {
-            let t = self.runq.pop_front()?;
-            if self
+        let cur = self.current;
+        if self
+            .tasks
+            .get(&cur)
+            .is_some_and(|t| t.state == TaskState::Runnable)
+            && self.cpu.stats.retired < self.slice_end
+        {
+            return Some(cur);
+        }
+        loop {
+            self.wake_expired();
+            let n = self.runq.len();
+            for _ in 0..n {
+                let t = self.runq.pop_front()?;
+                match self.tasks.get(&t) {
+                    Some(task) if task.state == TaskState::Runnable => {
+                        self.runq.push_back(t);
+                        self.slice_end = self.cpu.stats.retired + self.config.timeslice;
+                        return Some(t);
+                    }
+                    Some(task) if task.state != TaskState::Zombie => self.runq.push_back(t),
+                    _ => {}
+                }
+            }
+            let next = self
                 .tasks
-                .get(&t)
-                .is_some_and(|t| t.state == TaskState::Runnable)
-            {
-                self.runq.push_back(t);
-                return Some(t);
+                .values()
+                .filter(|t| t.state == TaskState::Sleeping)
+                .filter_map(|t| t.wait.and_then(|w| w.deadline()))
+                .min()?;
+            let now = time::mono_ns();
+            if next > now {
+                std::thread::sleep(std::time::Duration::from_nanos(
+                    (next - now).min(u64::MAX as u128) as u64,
+                ));
             }
         }
-        None
+    }
+
+    /// Wake tasks whose sleep deadline has passed.
+    fn wake_expired(&mut self) {
+        let now = time::mono_ns();
+        for t in self.tasks.values_mut() {
+            if t.state == TaskState::Sleeping
+                && t.wait.and_then(|w| w.deadline()).is_some_and(|d| d <= now)
+            {
+                t.state = TaskState::Runnable;
+                t.wait = None;
+            }
+        }
     }
 
     /// Put `tid`'s registers and address space on the CPU.
@@ -256,6 +339,18 @@ impl Kernel {
             self.cpu.mmu.set_cr3(root);
         }
         self.current = tid;
+    }
+
+    /// Emit a kernel-event trace record (and a debug log line).
+    pub(crate) fn trace(&mut self, event: &str, fields: Vec<(&str, ktrace::Val)>) {
+        if let Some(k) = self.ktrace.as_mut() {
+            k.emit(event, fields);
+        }
+    }
+
+    /// End the current time slice (sched_yield, or after waking someone).
+    pub(crate) fn yield_now(&mut self) {
+        self.slice_end = self.cpu.stats.retired;
     }
 
     pub fn current_mm(&self) -> Rc<RefCell<AddressSpace>> {
@@ -325,34 +420,6 @@ impl Kernel {
         }
     }
 
-    /// Mark the current task's thread group as exited and wake whoever waits.
-    pub(crate) fn exit_group(&mut self, status: ExitStatus) {
-        let tgid = self.current_task().tgid;
-        let threads = self
-            .procs
-            .get(&tgid)
-            .map(|p| p.threads.clone())
-            .unwrap_or_default();
-        for t in threads {
-            if let Some(task) = self.tasks.get_mut(&t) {
-                task.state = TaskState::Zombie;
-            }
-        }
-        // Release the address space now (a zombie keeps only its status).
-        let mm = self.current_mm();
-        if Rc::strong_count(&mm) <= 2 {
-            mm.borrow_mut().destroy(&mut self.cpu.mmu);
-        }
-        self.cpu.sync_code();
-        if let Some(p) = self.procs.get_mut(&tgid) {
-            p.exit = Some(status);
-        }
-        tracing::debug!(target: "ktrace", "exit pid={} status={:?}", tgid, status);
-        if tgid == Pid(1) {
-            self.init_exit = Some(status);
-        }
-    }
-
     pub fn stats_line(&self) -> String {
         let m = &self.cpu.mmu.stats;
         let d = &self.cpu.decode.stats;
@@ -399,5 +466,10 @@ pub mod time {
     }
     pub fn realtime() -> (i64, i64) {
         clock(libc::CLOCK_REALTIME).unwrap_or((0, 0))
+    }
+    /// The monotonic clock in nanoseconds.
+    pub fn mono_ns() -> u128 {
+        let (s, ns) = monotonic();
+        s as u128 * 1_000_000_000 + ns as u128
     }
 }

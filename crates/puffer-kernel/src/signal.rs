@@ -1,35 +1,78 @@
-//! Signals. For now puffer applies the default action of a signal the CPU raises
-//! (SIGSEGV, SIGILL, SIGFPE, SIGTRAP) or the kernel sends (SIGKILL): terminate, with a
-//! core-dump flag where Linux would dump core. Handlers, masks and delivery frames come
-//! with the signal work (issue 4).
+//! Signals. So far puffer applies the default action of a signal the CPU raises
+//! (SIGSEGV, SIGILL, SIGFPE, SIGTRAP) or the kernel sends (SIGKILL) — terminate — and
+//! records signals sent to a process (SIGCHLD at a child's exit) as pending. Handlers,
+//! masks and delivery frames come with the signal work (issue 4).
 
-use crate::task::ExitStatus;
+use crate::task::{ExitStatus, Pid};
 use crate::Kernel;
 
 pub const SIGILL: i32 = 4;
 pub const SIGTRAP: i32 = 5;
-pub const SIGABRT: i32 = 6;
-pub const SIGBUS: i32 = 7;
 pub const SIGFPE: i32 = 8;
 pub const SIGKILL: i32 = 9;
 pub const SIGSEGV: i32 = 11;
-pub const SIGSYS: i32 = 31;
+pub const SIGCHLD: i32 = 17;
 
-/// Signals whose default action dumps core (signal(7)).
-fn dumps_core(sig: i32) -> bool {
-    matches!(
-        sig,
-        SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | SIGSYS | 3 | 24 | 25
-    )
+const NAMES: [&str; 32] = [
+    "0",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGILL",
+    "SIGTRAP",
+    "SIGABRT",
+    "SIGBUS",
+    "SIGFPE",
+    "SIGKILL",
+    "SIGUSR1",
+    "SIGSEGV",
+    "SIGUSR2",
+    "SIGPIPE",
+    "SIGALRM",
+    "SIGTERM",
+    "SIGSTKFLT",
+    "SIGCHLD",
+    "SIGCONT",
+    "SIGSTOP",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGURG",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGWINCH",
+    "SIGIO",
+    "SIGPWR",
+    "SIGSYS",
+];
+
+pub fn name(sig: i32) -> String {
+    match NAMES.get(sig as usize) {
+        Some(n) if sig > 0 => n.to_string(),
+        _ => format!("SIGRT{sig}"),
+    }
 }
 
 impl Kernel {
     /// A synchronous signal to the current task; with no handler support yet its
-    /// default action, termination, applies.
+    /// default action, termination, applies. Linux reports a core dump in the wait
+    /// status only when one was written, and RLIMIT_CORE is 0 by default.
     pub(crate) fn force_signal(&mut self, sig: i32) {
-        // Linux reports a core dump only when one was written (RLIMIT_CORE is 0 by
-        // default), so the wait status has no 0x80 bit.
-        let _ = dumps_core(sig);
         self.exit_group(ExitStatus::Signaled { sig, core: false });
     }
+
+    /// Record `sig` as pending for process `pid`.
+    pub(crate) fn send_signal_to_process(&mut self, pid: Pid, sig: i32) {
+        if let Some(p) = self.procs.get_mut(&pid) {
+            if (1..=64).contains(&sig) {
+                p.pending |= 1 << (sig - 1);
+            }
+        }
+    }
+
+    /// execve resets handled signals to their default (ignored ones stay ignored);
+    /// nothing to do until handlers exist.
+    pub(crate) fn reset_signals_on_exec(&mut self) {}
 }

@@ -81,6 +81,12 @@ pub struct Task {
     /// prctl(PR_SET_NAME), 15 bytes at most.
     pub comm: String,
     pub alt_stack: (u64, u64, u32),
+    /// What the task sleeps on (with `state == Sleeping`).
+    pub wait: Option<crate::process::Wait>,
+    /// A sleeping syscall's deadline, kept across its restarts.
+    pub restart_deadline: Option<u128>,
+    /// For a vfork child: the parent task sleeping until this one execs or exits.
+    pub vfork_parent: Option<Pid>,
 }
 
 pub struct Process {
@@ -95,4 +101,12 @@ pub struct Process {
     pub cmdline: Vec<String>,
     /// Resource limits (soft, hard), indexed by RLIMIT_*.
     pub rlimits: [(u64, u64); 16],
+    /// The signal the parent gets when this process exits (SIGCHLD, or clone's choice).
+    pub exit_signal: i32,
+    /// prctl(PR_SET_CHILD_SUBREAPER).
+    pub subreaper: bool,
+    /// Pending signals of the process (bit N-1 for signal N).
+    pub pending: u64,
+    /// CPU time in microseconds, for the parent's rusage.
+    pub reaped_utime: u64,
 }

@@ -266,3 +266,62 @@ impl AddressSpace {
         mmu.lookup(self.root, VirtAddr(va))
     }
 }
+
+/// What `AddressSpace::fork` did, for the kernel-event trace.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ForkStats {
+    /// Private pages now shared read-only and marked copy-on-write.
+    pub cow_pages: u64,
+    /// MAP_SHARED pages now mapped by both.
+    pub shared_pages: u64,
+}
+
+impl AddressSpace {
+    /// The child's address space for fork (Linux's dup_mm, OpenBSD's uvmspace_fork):
+    /// the same VMAs; MAP_SHARED pages mapped to the same frames; private pages shared
+    /// read-only with the COW mark in *both* page tables, each frame's reference count
+    /// raised. The first write on either side faults and copies (or, for the last
+    /// user, takes the frame over).
+    pub fn fork(&self, mmu: &mut Mmu) -> Result<(AddressSpace, ForkStats), Errno> {
+        let mut child = AddressSpace::new(mmu)?;
+        child.vmas = self.vmas.clone();
+        child.brk_start = self.brk_start;
+        child.brk = self.brk;
+        child.mmap_base = self.mmap_base;
+        child.arg_start = self.arg_start;
+        child.arg_end = self.arg_end;
+        child.env_start = self.env_start;
+        child.env_end = self.env_end;
+        child.exe = self.exe.clone();
+        let mut stats = ForkStats::default();
+        let mut entries = Vec::new();
+        let vmas = &self.vmas;
+        mmu.for_each_leaf(self.root, 0, TASK_SIZE, &mut |phys, va, pte| {
+            let shared = vmas
+                .range(..=va.0)
+                .next_back()
+                .is_some_and(|(_, v)| v.contains(va.0) && v.shared);
+            phys.get(pte.pfn());
+            if shared {
+                stats.shared_pages += 1;
+                entries.push((va, pte));
+                Some(pte)
+            } else {
+                stats.cow_pages += 1;
+                let f = (pte.flags() - PteFlags::WRITABLE) | PteFlags::COW;
+                let p = puffer_mmu::Pte::new(pte.pfn(), f);
+                entries.push((va, p));
+                Some(p)
+            }
+        });
+        for (va, pte) in entries {
+            if mmu.map(child.root, va, pte).is_err() {
+                // Out of frames for page tables: undo what the child holds.
+                mmu.phys.put(pte.pfn());
+                child.destroy(mmu);
+                return Err(Errno::ENOMEM);
+            }
+        }
+        Ok((child, stats))
+    }
+}

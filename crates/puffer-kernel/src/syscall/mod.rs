@@ -3,7 +3,9 @@
 //! modules (`mm`, `vfs`, `task`) and encode results. Errors are `Errno` values,
 //! turned into `-errno` in exactly one place, [`dispatch`].
 
+mod clone;
 mod dir;
+mod futex;
 mod info;
 mod io;
 mod mem;
@@ -13,6 +15,7 @@ mod process;
 mod stat;
 mod thread;
 mod time;
+mod wait;
 
 use crate::errno::{Errno, SysResult};
 use crate::Kernel;
@@ -52,7 +55,13 @@ fn handler(nr: u64) -> Option<Handler> {
         33 => open::sys_dup2,
         35 => time::sys_nanosleep,
         39 => process::sys_getpid,
+        56 => clone::sys_clone,
+        57 => clone::sys_fork,
+        58 => clone::sys_vfork,
+        59 => clone::sys_execve,
         60 => process::sys_exit,
+        61 => wait::sys_wait4,
+        62 => process::sys_kill,
         63 => info::sys_uname,
         72 => open::sys_fcntl,
         79 => dir::sys_getcwd,
@@ -74,17 +83,27 @@ fn handler(nr: u64) -> Option<Handler> {
         104 => process::sys_getgid,
         107 => process::sys_geteuid,
         108 => process::sys_getegid,
+        109 => process::sys_setpgid,
         110 => process::sys_getppid,
+        111 => process::sys_getpgrp,
+        112 => process::sys_setsid,
+        121 => process::sys_getpgid,
+        124 => process::sys_getsid,
+        157 => process::sys_prctl,
         158 => thread::sys_arch_prctl,
         160 => info::sys_setrlimit,
         186 => process::sys_gettid,
+        200 => process::sys_tkill,
         201 => time::sys_time,
+        202 => futex::sys_futex,
         217 => dir::sys_getdents64,
         218 => thread::sys_set_tid_address,
         228 => time::sys_clock_gettime,
         229 => time::sys_clock_getres,
         230 => time::sys_clock_nanosleep,
         231 => process::sys_exit_group,
+        234 => process::sys_tgkill,
+        247 => wait::sys_waitid,
         257 => open::sys_openat,
         258 => dir::sys_mkdirat,
         262 => stat::sys_newfstatat,
@@ -99,8 +118,10 @@ fn handler(nr: u64) -> Option<Handler> {
         302 => info::sys_prlimit64,
         316 => dir::sys_renameat2,
         318 => info::sys_getrandom,
+        322 => clone::sys_execveat,
         332 => stat::sys_statx,
         334 => thread::sys_rseq,
+        435 => clone::sys_clone3,
         439 => stat::sys_faccessat2,
         _ => return None,
     })
@@ -131,12 +152,10 @@ pub fn dispatch(k: &mut Kernel) {
             Err(Errno::ENOSYS)
         }
     };
-    if k.current_task().state != crate::task::TaskState::Runnable {
-        if result == Err(Errno::ERESTARTSYS) {
-            // Sleep, then execute the same syscall again: RIP back onto `syscall`
-            // (two bytes, 0f 05); RAX still holds the number.
-            k.cpu.state.rip -= 2;
-        }
+    if result == Err(Errno::ERESTARTSYS) {
+        // The task sleeps, then executes the same syscall again: RIP back onto
+        // `syscall` (two bytes, 0f 05); RAX still holds the number.
+        k.cpu.state.rip -= 2;
         return;
     }
     k.cpu.state.gpr[reg::RAX] = match result {

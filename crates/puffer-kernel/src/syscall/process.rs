@@ -2,13 +2,13 @@
 //! get[e]gid.
 
 use super::Args;
-use crate::errno::SysResult;
+use crate::errno::{Errno, SysResult};
 use crate::task::ExitStatus;
+use crate::task::Pid;
 use crate::Kernel;
 
 pub fn sys_exit(k: &mut Kernel, a: &Args) -> SysResult {
-    // With one thread per process (for now), exit ends the thread group.
-    k.exit_group(ExitStatus::Exited(a[0] as i32 & 0xff));
+    k.exit_thread(a[0] as i32 & 0xff);
     Ok(0)
 }
 
@@ -44,4 +44,213 @@ pub fn sys_getgid(_: &mut Kernel, _: &Args) -> SysResult {
 
 pub fn sys_getegid(_: &mut Kernel, _: &Args) -> SysResult {
     Ok(crate::current_gid() as u64)
+}
+
+/// Send `sig` to a whole process. Until handlers exist (issue 4) every disposition is
+/// the default one: SIGCHLD, SIGURG, SIGWINCH and SIGCONT are ignored, the stop
+/// signals are not yet modelled (recorded as pending), everything else terminates.
+fn deliver_default(k: &mut Kernel, pid: Pid, sig: i32) {
+    match sig {
+        0 => {}
+        17 | 18 | 23 | 28 => {}
+        19 | 20 | 21 | 22 => k.send_signal_to_process(pid, sig),
+        _ => {
+            if k.procs.get(&pid).is_some_and(|p| p.exit.is_none()) {
+                k.exit_process(pid, ExitStatus::Signaled { sig, core: false });
+            }
+        }
+    }
+}
+
+fn check_sig(sig: u64) -> Result<i32, Errno> {
+    if sig > 64 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(sig as i32)
+}
+
+pub fn sys_kill(k: &mut Kernel, a: &Args) -> SysResult {
+    let (pid, sig) = (a[0] as i32, check_sig(a[1])?);
+    let me = k.current_task().tgid;
+    let targets: Vec<Pid> = match pid {
+        p if p > 0 => {
+            if !k.procs.get(&Pid(p)).is_some_and(|q| q.exit.is_none()) {
+                return Err(Errno::ESRCH);
+            }
+            vec![Pid(p)]
+        }
+        _ => {
+            let pg = if pid == 0 {
+                k.procs[&me].pgid
+            } else {
+                Pid(-pid)
+            };
+            let v: Vec<Pid> = k
+                .procs
+                .values()
+                .filter(|p| {
+                    p.exit.is_none()
+                        && if pid == -1 {
+                            p.pid != Pid(1) && p.pid != me
+                        } else {
+                            p.pgid == pg
+                        }
+                })
+                .map(|p| p.pid)
+                .collect();
+            if v.is_empty() && pid != -1 {
+                return Err(Errno::ESRCH);
+            }
+            // kill(-1) also signals the caller last.
+            let mut v = v;
+            if pid == -1 {
+                v.push(me);
+            }
+            v
+        }
+    };
+    for t in targets {
+        deliver_default(k, t, sig);
+    }
+    Ok(0)
+}
+
+pub fn sys_tgkill(k: &mut Kernel, a: &Args) -> SysResult {
+    let (tgid, tid, sig) = (a[0] as i32, a[1] as i32, check_sig(a[2])?);
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    match k.tasks.get(&Pid(tid)) {
+        Some(t) if t.tgid == Pid(tgid) && t.state != crate::task::TaskState::Zombie => {}
+        _ => return Err(Errno::ESRCH),
+    }
+    deliver_default(k, Pid(tgid), sig);
+    Ok(0)
+}
+
+pub fn sys_tkill(k: &mut Kernel, a: &Args) -> SysResult {
+    let (tid, sig) = (a[0] as i32, check_sig(a[1])?);
+    if tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let tgid = match k.tasks.get(&Pid(tid)) {
+        Some(t) if t.state != crate::task::TaskState::Zombie => t.tgid,
+        _ => return Err(Errno::ESRCH),
+    };
+    deliver_default(k, tgid, sig);
+    Ok(0)
+}
+
+pub fn sys_getpgid(k: &mut Kernel, a: &Args) -> SysResult {
+    let pid = if a[0] == 0 {
+        k.current_task().tgid
+    } else {
+        Pid(a[0] as i32)
+    };
+    k.procs
+        .get(&pid)
+        .map(|p| p.pgid.0 as u64)
+        .ok_or(Errno::ESRCH)
+}
+
+pub fn sys_getpgrp(k: &mut Kernel, _: &Args) -> SysResult {
+    let me = k.current_task().tgid;
+    Ok(k.procs[&me].pgid.0 as u64)
+}
+
+pub fn sys_getsid(k: &mut Kernel, a: &Args) -> SysResult {
+    let pid = if a[0] == 0 {
+        k.current_task().tgid
+    } else {
+        Pid(a[0] as i32)
+    };
+    k.procs
+        .get(&pid)
+        .map(|p| p.sid.0 as u64)
+        .ok_or(Errno::ESRCH)
+}
+
+/// setpgid (POSIX rules): a process may move itself or a child that has not exec'd
+/// into a group of the same session; a session leader cannot move.
+pub fn sys_setpgid(k: &mut Kernel, a: &Args) -> SysResult {
+    let me = k.current_task().tgid;
+    let pid = if a[0] == 0 { me } else { Pid(a[0] as i32) };
+    let pgid = if a[1] == 0 { pid } else { Pid(a[1] as i32) };
+    if (a[1] as i32) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let target = k.procs.get(&pid).ok_or(Errno::ESRCH)?;
+    if pid != me && target.ppid != me {
+        return Err(Errno::ESRCH);
+    }
+    let my_sid = k.procs[&me].sid;
+    if target.sid != my_sid {
+        return Err(Errno::EPERM);
+    }
+    if target.sid == pid {
+        return Err(Errno::EPERM);
+    }
+    if pgid != pid && !k.procs.values().any(|p| p.pgid == pgid && p.sid == my_sid) {
+        return Err(Errno::EPERM);
+    }
+    if let Some(p) = k.procs.get_mut(&pid) {
+        p.pgid = pgid;
+    }
+    Ok(0)
+}
+
+pub fn sys_setsid(k: &mut Kernel, _: &Args) -> SysResult {
+    let me = k.current_task().tgid;
+    if k.procs.values().any(|p| p.pgid == me) {
+        return Err(Errno::EPERM);
+    }
+    if let Some(p) = k.procs.get_mut(&me) {
+        p.sid = me;
+        p.pgid = me;
+    }
+    Ok(me.0 as u64)
+}
+
+const PR_SET_PDEATHSIG: u64 = 1;
+const PR_GET_PDEATHSIG: u64 = 2;
+const PR_SET_NAME: u64 = 15;
+const PR_GET_NAME: u64 = 16;
+const PR_SET_CHILD_SUBREAPER: u64 = 36;
+const PR_GET_CHILD_SUBREAPER: u64 = 37;
+
+pub fn sys_prctl(k: &mut Kernel, a: &Args) -> SysResult {
+    match a[0] {
+        PR_SET_NAME => {
+            let mut name = k.read_vec(a[1], 16).or_else(|_| k.read_cstr(a[1], 4096))?;
+            if let Some(n) = name.iter().position(|&b| b == 0) {
+                name.truncate(n);
+            }
+            name.truncate(15);
+            k.current_task_mut().comm = String::from_utf8_lossy(&name).into_owned();
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let mut b = [0u8; 16];
+            let c = k.current_task().comm.clone();
+            let n = c.len().min(15);
+            b[..n].copy_from_slice(&c.as_bytes()[..n]);
+            k.copy_to_user(a[1], &b)?;
+            Ok(0)
+        }
+        PR_SET_CHILD_SUBREAPER => {
+            let me = k.current_task().tgid;
+            if let Some(p) = k.procs.get_mut(&me) {
+                p.subreaper = a[1] != 0;
+            }
+            Ok(0)
+        }
+        PR_GET_CHILD_SUBREAPER => {
+            let me = k.current_task().tgid;
+            let v = k.procs[&me].subreaper as u32;
+            k.write_u32(a[1], v)?;
+            Ok(0)
+        }
+        PR_SET_PDEATHSIG | PR_GET_PDEATHSIG => Err(Errno::ENOSYS),
+        _ => Err(Errno::EINVAL),
+    }
 }

@@ -71,29 +71,28 @@ fn read_ts(k: &mut Kernel, addr: u64) -> Result<(i64, i64), Errno> {
     Ok((s, ns))
 }
 
-/// Sleep until `deadline` (monotonic nanoseconds).
-fn sleep_until(deadline: u128) -> SysResult {
-    let now = {
-        let (s, ns) = crate::time::monotonic();
-        s as u128 * 1_000_000_000 + ns as u128
-    };
-    if deadline > now {
-        // One guest task per process so far: sleeping the host thread blocks no other
-        // runnable guest task. (The scheduler's timed wait replaces this when there
-        // are several.)
-        std::thread::sleep(std::time::Duration::from_nanos((deadline - now) as u64));
+/// Sleep until `deadline` (monotonic nanoseconds) in the scheduler: the task sleeps
+/// and the syscall runs again when the deadline passes; the deadline is kept across
+/// the restart so that it is computed once.
+fn sleep_until(k: &mut Kernel, deadline: u128) -> SysResult {
+    let t = k.current_task_mut();
+    let deadline = *t.restart_deadline.get_or_insert(deadline);
+    if mono_ns() >= deadline {
+        t.restart_deadline = None;
+        return Ok(0);
     }
-    Ok(0)
+    t.state = crate::task::TaskState::Sleeping;
+    t.wait = Some(crate::process::Wait::Until(deadline));
+    Err(Errno::ERESTARTSYS)
 }
 
 fn mono_ns() -> u128 {
-    let (s, ns) = crate::time::monotonic();
-    s as u128 * 1_000_000_000 + ns as u128
+    crate::time::mono_ns()
 }
 
 pub fn sys_nanosleep(k: &mut Kernel, a: &Args) -> SysResult {
     let (s, ns) = read_ts(k, a[0])?;
-    sleep_until(mono_ns() + s as u128 * 1_000_000_000 + ns as u128)
+    sleep_until(k, mono_ns() + s as u128 * 1_000_000_000 + ns as u128)
 }
 
 const TIMER_ABSTIME: u64 = 1;
@@ -113,13 +112,13 @@ pub fn sys_clock_nanosleep(k: &mut Kernel, a: &Args) -> SysResult {
         let now = crate::time::clock(id)
             .map(|(s, n)| s as u128 * 1_000_000_000 + n as u128)
             .unwrap_or(0);
-        sleep_until(mono_ns() + dur.saturating_sub(now))
+        sleep_until(k, mono_ns() + dur.saturating_sub(now))
     } else {
-        sleep_until(mono_ns() + dur)
+        sleep_until(k, mono_ns() + dur)
     }
 }
 
-pub fn sys_sched_yield(_: &mut Kernel, _: &Args) -> SysResult {
-    // Returning to the scheduler loop after a syscall already rotates the run queue.
+pub fn sys_sched_yield(k: &mut Kernel, _: &Args) -> SysResult {
+    k.yield_now();
     Ok(0)
 }
