@@ -18,15 +18,10 @@
 //!   operand flag, overflow, underflow with FTZ, and the directed rounding modes, with
 //!   `rustc_apfloat` doing the rounding.
 //!
-//! Known deviation: `rustc_apfloat` reports underflow when the *bounded-exponent*
-//! rounded result is denormal (or zero) and inexact, while x86 decides tininess after
-//! rounding to an unbounded exponent. The two differ only for exact results within
-//! half an ulp below the smallest normal number, where x86 reports UE (and, with FTZ,
-//! flushes to zero) and puffer returns the smallest normal number without UE.
 
 use core::cmp::Ordering;
 use core::ops::{Add, Div, Mul, Sub};
-use rustc_apfloat::ieee::{Double, Single};
+use rustc_apfloat::ieee::{Double, Quad, Single};
 use rustc_apfloat::{Float, FloatConvert, Round, Status, StatusAnd};
 
 // MXCSR bits (Intel SDM Vol. 1, 10.2.3).
@@ -37,6 +32,7 @@ pub const OE: u32 = 1 << 3;
 pub const UE: u32 = 1 << 4;
 pub const PE: u32 = 1 << 5;
 pub const DAZ: u32 = 1 << 6;
+pub const OM: u32 = 1 << 10;
 pub const UM: u32 = 1 << 11;
 pub const PM: u32 = 1 << 12;
 pub const RC_SHIFT: u32 = 13;
@@ -83,7 +79,12 @@ pub trait Fp:
     + Mul<Output = Self>
     + Div<Output = Self>
 {
-    type Ap: Float;
+    type Ap: Float + FloatConvert<Self::Wide>;
+    /// A format with at least 2p + 2 bits of precision and a wider exponent range:
+    /// results computed in it and then rounded to `Ap`'s precision are correctly
+    /// rounded, and it shows the result "rounded to an unbounded exponent" that x86
+    /// uses to detect overflow and tininess.
+    type Wide: Float + FloatConvert<Self::Ap>;
     /// Width in bits (32 or 64).
     const BITS: u32;
     /// Mask of the value's bits within the `u64`.
@@ -93,6 +94,8 @@ pub trait Fp:
     const EXP: u64;
     /// The most significant fraction bit: set in quiet NaNs.
     const QUIET: u64;
+    /// The smallest normal number.
+    const MIN_NORMAL: u64;
     /// The "QNaN floating-point indefinite" (negative, quiet, zero payload).
     const INDEF: u64;
     /// The smallest biased exponents (in place) of an operand and of a result that the
@@ -118,11 +121,13 @@ pub trait Fp:
 
 impl Fp for f32 {
     type Ap = Single;
+    type Wide = Double;
     const BITS: u32 = 32;
     const ALL: u64 = 0xffff_ffff;
     const SIGN: u64 = 0x8000_0000;
     const EXP: u64 = 0x7f80_0000;
     const QUIET: u64 = 0x0040_0000;
+    const MIN_NORMAL: u64 = 0x0080_0000;
     const INDEF: u64 = 0xffc0_0000;
     // Exactness tests for f32 run in f64, where they cannot underflow; results must
     // stay clear of the smallest normal, the one place where tininess is subtle.
@@ -170,11 +175,13 @@ impl Fp for f32 {
 
 impl Fp for f64 {
     type Ap = Double;
+    type Wide = Quad;
     const BITS: u32 = 64;
     const ALL: u64 = u64::MAX;
     const SIGN: u64 = 1 << 63;
     const EXP: u64 = 0x7ff0_0000_0000_0000;
     const QUIET: u64 = 1 << 51;
+    const MIN_NORMAL: u64 = 1 << 52;
     const INDEF: u64 = 0xfff8_0000_0000_0000;
     // FMA residuals of results >= 2^-895 are far above the denormal range.
     const IN_MIN: u64 = 128 << 52;
@@ -293,27 +300,83 @@ fn fast_operand<T: Fp>(b: u64) -> bool {
     is_zero::<T>(b) || (e >= T::IN_MIN && e != T::EXP)
 }
 
-/// Map an apfloat result and status onto MXCSR flags, applying FTZ to tiny results.
-#[inline(never)]
-fn post<T: Fp>(r: u64, st: Status, mx: u32, fl: &mut u32) -> u64 {
-    let mut r = r;
-    let inexact = st.contains(Status::INEXACT);
-    if st.contains(Status::OVERFLOW) {
-        *fl |= OE;
+/// Finish an operation on finite operands: `r` and `st` are the result rounded to
+/// `T` and its status, `w` and `wst` the same operation computed in `T::Wide` (see
+/// `Fp::Wide`), computed only when `r` is near the edges of the range.
+///
+/// x86 detects overflow and tininess on the result rounded to `T`'s precision with an
+/// unbounded exponent (Intel SDM Vol. 1, 4.9.1.4-5): overflow when it exceeds the
+/// largest finite number, tininess when it is non-zero and below the smallest
+/// normal. Masked overflow sets OE and PE and delivers infinity or the largest
+/// number per RC; masked underflow delivers the denormal (UE only if inexact), or
+/// with FTZ a zero (UE and PE). With OE or UE unmasked the instruction traps without
+/// writing, and PE says whether the unbounded result was inexact.
+#[inline(always)]
+fn finish<T: Fp>(
+    r: u64,
+    st: Status,
+    mx: u32,
+    fl: &mut u32,
+    wide: impl FnOnce() -> StatusAnd<T::Wide>,
+) -> u64 {
+    let mag = r & !T::SIGN & T::ALL;
+    let exact_zero = mag == 0 && !st.contains(Status::INEXACT);
+    if (mag >= 2 * T::MIN_NORMAL && mag < T::EXP - 1) || exact_zero {
+        if st.contains(Status::INEXACT) {
+            *fl |= PE;
+        }
+        return r;
     }
-    let tiny = is_denorm::<T>(r) || st.contains(Status::UNDERFLOW);
+    edge::<T>(r, st, mx, fl, wide())
+}
+
+#[inline(never)]
+fn edge<T: Fp>(r: u64, st: Status, mx: u32, fl: &mut u32, w: StatusAnd<T::Wide>) -> u64 {
+    let rnd = round_of(mx);
+    let (mut ovf, mut tiny, mut unbounded_inexact) =
+        (false, false, w.status.contains(Status::INEXACT));
+    let v = w.value;
+    if !v.is_zero() {
+        // Round to T's precision in T's normal range, then scale back: both scalings
+        // are exact in the wide format.
+        let e = v.ilogb();
+        let mut loses = false;
+        let StatusAnd { status, value }: StatusAnd<T::Ap> = v.scalbn(-e).convert_r(rnd, &mut loses);
+        unbounded_inexact |= status.contains(Status::INEXACT);
+        let back: T::Wide = value.convert(&mut loses).value.scalbn(e).abs();
+        let mut conv = |x: T::Ap| -> T::Wide { x.convert(&mut loses).value };
+        ovf = back > conv(T::Ap::largest());
+        tiny = back < conv(T::Ap::smallest_normalized());
+    }
+    if ovf {
+        *fl |= OE;
+        if mx & OM == 0 {
+            if unbounded_inexact {
+                *fl |= PE;
+            }
+        } else {
+            *fl |= PE;
+        }
+        return r;
+    }
     if tiny {
         if mx & UM == 0 {
-            // Unmasked underflow is reported for every tiny result, exact or not.
             *fl |= UE;
-        } else if mx & FTZ != 0 {
-            r &= T::SIGN;
-            *fl |= UE | PE;
-        } else if inexact {
-            *fl |= UE;
+            if unbounded_inexact {
+                *fl |= PE;
+            }
+            return r;
         }
+        if mx & FTZ != 0 {
+            *fl |= UE | PE;
+            return r & T::SIGN;
+        }
+        if st.contains(Status::INEXACT) {
+            *fl |= UE | PE;
+        }
+        return r;
     }
-    if inexact {
+    if st.contains(Status::INEXACT) {
         *fl |= PE;
     }
     r
@@ -385,26 +448,45 @@ fn arith_slow<T: Fp>(op: Bin, a: u64, b: u64, mx: u32, fl: &mut u32) -> u64 {
     if is_nan::<T>(a) || is_nan::<T>(b) {
         return nan_result::<T>(a, b, fl);
     }
-    let a = input::<T>(a, mx, fl);
-    let b = input::<T>(b, mx, fl);
+    let mut de = 0;
+    let a = input::<T>(a, mx, &mut de);
+    let b = input::<T>(b, mx, &mut de);
     let (x, y) = (T::Ap::from_bits(a as u128), T::Ap::from_bits(b as u128));
     let rnd = round_of(mx);
-    let StatusAnd { status, value } = match op {
+    let calc = |x: T::Ap, y: T::Ap| match op {
         Bin::Add => x.add_r(y, rnd),
         Bin::Sub => x.sub_r(y, rnd),
         Bin::Mul => x.mul_r(y, rnd),
         Bin::Div => x.div_r(y, rnd),
     };
+    let StatusAnd { status, value } = calc(x, y);
+    if status.contains(Status::DIV_BY_ZERO) {
+        // Divide-by-zero takes priority over the denormal-operand exception.
+        *fl |= ZE;
+        return value.to_bits() as u64;
+    }
     if status.contains(Status::INVALID_OP) {
         // inf - inf, 0 * inf, 0 / 0, inf / inf.
         *fl |= IE;
         return T::INDEF;
     }
-    if status.contains(Status::DIV_BY_ZERO) {
-        *fl |= ZE;
-        return value.to_bits() as u64;
+    *fl |= de;
+    let r = value.to_bits() as u64 & T::ALL;
+    if is_inf::<T>(a) || is_inf::<T>(b) {
+        // Arithmetic on infinities is exact.
+        return r;
     }
-    post::<T>(value.to_bits() as u64 & T::ALL, status, mx, fl)
+    finish::<T>(r, status, mx, fl, || {
+        let mut loses = false;
+        let wx: T::Wide = x.convert(&mut loses).value;
+        let wy: T::Wide = y.convert(&mut loses).value;
+        match op {
+            Bin::Add => wx.add_r(wy, rnd),
+            Bin::Sub => wx.sub_r(wy, rnd),
+            Bin::Mul => wx.mul_r(wy, rnd),
+            Bin::Div => wx.div_r(wy, rnd),
+        }
+    })
 }
 
 /// The result of an arithmetic operation with a NaN operand: the first source if it
@@ -444,14 +526,17 @@ fn sqrt_slow<T: Fp>(a: u64, mx: u32, fl: &mut u32) -> u64 {
     if is_nan::<T>(a) {
         return nan_result::<T>(a, a, fl);
     }
-    let a = input::<T>(a, mx, fl);
+    let mut de = 0;
+    let a = input::<T>(a, mx, &mut de);
     if is_zero::<T>(a) {
         return a;
     }
     if a & T::SIGN != 0 {
+        // Invalid takes priority over the denormal-operand exception.
         *fl |= IE;
         return T::INDEF;
     }
+    *fl |= de;
     if is_inf::<T>(a) {
         return a;
     }
@@ -463,12 +548,15 @@ fn sqrt_slow<T: Fp>(a: u64, mx: u32, fl: &mut u32) -> u64 {
 }
 
 /// MINSS/MAXSS and friends: if either operand is a NaN (IE, even for a quiet NaN) or
-/// both are zeros of any sign, the result is the second (source) operand as is.
+/// both are zeros of any sign, the result is the second (source) operand as is
+/// (a signalling NaN stays signalling).
 #[inline(always)]
 pub fn minmax<T: Fp>(max: bool, a: u64, b: u64, mx: u32, fl: &mut u32) -> u64 {
     if is_nan::<T>(a) || is_nan::<T>(b) {
         *fl |= IE;
-        return b;
+        // DAZ still applies to a denormal second operand (but no DE is reported).
+        let mut de = 0;
+        return input::<T>(b, mx, &mut de);
     }
     let a = input::<T>(a, mx, fl);
     let b = input::<T>(b, mx, fl);
@@ -642,10 +730,15 @@ fn f64_to_f32_slow(a: u64, mx: u32, fl: &mut u32) -> u64 {
         return ((a >> 32) & 0x8000_0000) | 0x7fc0_0000 | ((a >> 29) & 0x3f_ffff);
     }
     let a = input::<f64>(a, mx, fl);
+    let x = Double::from_bits(a as u128);
     let mut loses = false;
-    let StatusAnd { status, value }: StatusAnd<Single> =
-        Double::from_bits(a as u128).convert_r(round_of(mx), &mut loses);
-    post::<f32>(value.to_bits() as u64 & 0xffff_ffff, status, mx, fl)
+    let StatusAnd { status, value }: StatusAnd<Single> = x.convert_r(round_of(mx), &mut loses);
+    let r = value.to_bits() as u64 & 0xffff_ffff;
+    if is_inf::<f64>(a) {
+        return r;
+    }
+    // The operand itself is the exact result, in f32's wide format.
+    finish::<f32>(r, status, mx, fl, || Status::OK.and(x))
 }
 
 /// RCPSS/RCPPS. The hardware returns an approximation with a relative error of at
