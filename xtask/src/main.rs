@@ -3,6 +3,12 @@
 //! `cargo xtask fixtures [NAME...]` builds the guest programs in `guest/` into
 //! static x86-64 ELF binaries under `fixtures/`, runs each one natively and
 //! records its exact stdout and exit status. See `docs/fixtures.md`.
+//!
+//! `cargo xtask bench [--build] [--recount] [--runs N] [NAME...]` times the
+//! benchmark guests in `fixtures/bench/` natively, under qemu-x86_64 and under
+//! puffer. See `docs/bench.md`.
+
+mod bench;
 
 use std::collections::BTreeSet;
 use std::env;
@@ -51,6 +57,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("bench") => match bench::bench(&args[1..]) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("xtask bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
         _ => {
             eprintln!("usage: cargo xtask fixtures [NAME...]");
             eprintln!();
@@ -60,6 +74,8 @@ fn main() -> ExitCode {
             );
             eprintln!("  NAME is a program name (e.g. `hello`, builds every variant) or a binary");
             eprintln!("  name (e.g. `hello.musl`, `alu.asm.elf`). See docs/fixtures.md.");
+            eprintln!();
+            bench::usage();
             ExitCode::FAILURE
         }
     }
@@ -221,10 +237,7 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
 
     // Summary.
     println!();
-    println!(
-        "{:<28} {:>9} {:>10}  {}",
-        "fixture", "bytes", "stdout", "status"
-    );
+    println!("{:<28} {:>9} {:>10}  status", "fixture", "bytes", "stdout");
     let mut failed = 0;
     for o in outcomes.iter().flatten() {
         println!(
