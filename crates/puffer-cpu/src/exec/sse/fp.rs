@@ -571,6 +571,8 @@ pub fn minmax<T: Fp>(max: bool, a: u64, b: u64, mx: u32, fl: &mut u32) -> u64 {
 
 /// CMPPS/CMPPD/CMPSS/CMPSD predicate `pred` (0..7): EQ LT LE UNORD NEQ NLT NLE ORD.
 /// LT, LE, NLT and NLE signal IE on any NaN, the others only on signalling NaNs.
+// NLT/NLE are true for unordered operands: the negated comparisons are the point.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 #[inline(always)]
 pub fn compare<T: Fp>(pred: u8, a: u64, b: u64, mx: u32, fl: &mut u32) -> bool {
     let un = is_nan::<T>(a) || is_nan::<T>(b);
