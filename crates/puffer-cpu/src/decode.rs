@@ -14,6 +14,7 @@ use crate::exec::Handler;
 use crate::Trap;
 use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction};
 use puffer_mmu::{Mmu, Pfn};
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -30,6 +31,41 @@ pub struct Block {
     pub va: u64,
     pub pa: u64,
     pub insns: Box<[DecodedInsn]>,
+    /// Cleared when the block's frame is written to or freed.
+    pub valid: Cell<bool>,
+    /// Successors on the same page, found on earlier runs: [fall-through, taken].
+    /// Following one skips the TLB probe and the jump table.
+    pub chain: RefCell<[Option<Rc<Block>>; 2]>,
+}
+
+impl Block {
+    /// The chained successor starting at `rip`, if one is known. Only blocks on the
+    /// same virtual and physical page are chained, so the translation that fetched
+    /// this block (checked at the start of `Cpu::run`, and page tables change only
+    /// between runs) covers the successor too.
+    #[inline(always)]
+    pub fn successor(&self, rip: u64) -> Option<Rc<Block>> {
+        let c = self.chain.borrow();
+        for b in c.iter().flatten() {
+            if b.va == rip && b.valid.get() {
+                return Some(b.clone());
+            }
+        }
+        None
+    }
+
+    /// Remember `next` as a successor when it lies on this block's page.
+    pub fn link(&self, next: &Rc<Block>) {
+        if next.va >> 12 != self.va >> 12 || next.pa >> 12 != self.pa >> 12 {
+            return;
+        }
+        let fall = self
+            .insns
+            .last()
+            .is_some_and(|d| d.insn.next_ip() == next.va);
+        let mut c = self.chain.borrow_mut();
+        c[if fall { 0 } else { 1 }] = Some(next.clone());
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -121,8 +157,11 @@ impl DecodeCache {
         for f in frames {
             if let Some(starts) = self.by_frame.remove(&f.0) {
                 for pa in starts {
-                    if self.by_pa.remove(&pa).is_some() {
+                    if let Some(b) = self.by_pa.remove(&pa) {
                         self.stats.invalidations += 1;
+                        b.valid.set(false);
+                        // Break reference cycles between chained blocks.
+                        *b.chain.borrow_mut() = [None, None];
                     }
                     let slot = &mut self.jump[Self::slot(pa)];
                     if slot.as_ref().is_some_and(|b| b.pa == pa) {
@@ -135,6 +174,10 @@ impl DecodeCache {
 
     /// Forget everything (used by tests and when the kernel resets the machine).
     pub fn clear(&mut self) {
+        for b in self.by_pa.values() {
+            b.valid.set(false);
+            *b.chain.borrow_mut() = [None, None];
+        }
         self.jump.iter_mut().for_each(|s| *s = None);
         self.by_pa.clear();
         self.by_frame.clear();
@@ -190,6 +233,8 @@ fn decode_block(mmu: &mut Mmu, rip: u64, pa: u64) -> Result<Block, Trap> {
         va: rip,
         pa,
         insns: insns.into_boxed_slice(),
+        valid: Cell::new(true),
+        chain: RefCell::new([None, None]),
     })
 }
 

@@ -115,13 +115,10 @@ impl Flags {
     }
 
     /// Store eagerly computed arithmetic flags (only the ARITH bits of `f` are used).
+    /// All six are replaced, so the pending lazy state needs no evaluation.
     #[inline(always)]
     pub fn set_arith(&mut self, f: u64) {
-        if self.op != Op::Done {
-            let cur = self.compute_arith();
-            self.other = (self.other & !ARITH) | cur;
-            self.op = Op::Done;
-        }
+        self.op = Op::Done;
         self.other = (self.other & !ARITH) | (f & ARITH);
     }
 

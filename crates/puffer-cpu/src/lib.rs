@@ -92,39 +92,56 @@ impl Cpu {
     /// of 1 single-steps (traces and debuggers use that).
     pub fn run(&mut self, budget: u64) -> Trap {
         let limit = self.stats.retired.saturating_add(budget);
-        'blocks: loop {
-            let remaining = limit - self.stats.retired;
-            if remaining == 0 {
+        'lookup: loop {
+            if self.stats.retired >= limit {
                 return Trap::Budget;
             }
-            let block = match self.decode.lookup(&mut self.mmu, self.state.rip) {
+            let mut block = match self.decode.lookup(&mut self.mmu, self.state.rip) {
                 Ok(b) => b,
                 Err(t) => return t,
             };
-            let n = block.insns.len().min(remaining as usize);
-            for (k, d) in block.insns[..n].iter().enumerate() {
-                self.state.rip = d.insn.next_ip();
-                if let Err(t) = (d.handler)(self, &d.insn) {
-                    self.stats.retired += k as u64;
-                    match t {
-                        // Traps: the instruction completed; RIP is the next one.
-                        Trap::Syscall | Trap::Breakpoint => self.stats.retired += 1,
-                        // Faults: RIP points at the faulting instruction.
-                        _ => self.state.rip = d.insn.ip(),
+            loop {
+                let remaining = limit - self.stats.retired;
+                let n = block.insns.len().min(remaining as usize);
+                for (k, d) in block.insns[..n].iter().enumerate() {
+                    self.state.rip = d.insn.next_ip();
+                    if let Err(t) = (d.handler)(self, &d.insn) {
+                        self.stats.retired += k as u64;
+                        match t {
+                            // Traps: the instruction completed; RIP is the next one.
+                            Trap::Syscall | Trap::Breakpoint => self.stats.retired += 1,
+                            // Faults: RIP points at the faulting instruction.
+                            _ => self.state.rip = d.insn.ip(),
+                        }
+                        self.sync_code();
+                        return t;
                     }
-                    self.sync_code();
-                    return t;
+                    if self.mmu.has_code_dirty() {
+                        // The instruction wrote to a page holding decoded code (maybe
+                        // this very block): drop stale blocks and fetch afresh.
+                        self.stats.retired += k as u64 + 1;
+                        self.sync_code();
+                        continue 'lookup;
+                    }
                 }
-                if self.mmu.has_code_dirty() {
-                    // The instruction wrote to a page holding decoded code (maybe this
-                    // very block): drop stale blocks and re-fetch from the new RIP.
-                    self.stats.retired += k as u64 + 1;
-                    self.sync_code();
-                    continue 'blocks;
+                // Retired counts are kept per block; only a trap needs the position.
+                self.stats.retired += n as u64;
+                if self.stats.retired >= limit {
+                    return Trap::Budget;
                 }
+                let rip = self.state.rip;
+                let next = match block.successor(rip) {
+                    Some(b) => b,
+                    None => match self.decode.lookup(&mut self.mmu, rip) {
+                        Ok(b) => {
+                            block.link(&b);
+                            b
+                        }
+                        Err(t) => return t,
+                    },
+                };
+                block = next;
             }
-            // Retired counts are kept per block; only a trap needs the exact position.
-            self.stats.retired += n as u64;
         }
     }
 

@@ -6,7 +6,7 @@ use bitflags::bitflags;
 
 bitflags! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-    pub struct PfCode: u32 {
+    pub struct PfCode: u8 {
         /// 0: the page was not present; 1: a protection violation on a present page.
         const PRESENT = 1 << 0;
         /// The access was a write.
