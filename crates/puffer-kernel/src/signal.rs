@@ -63,6 +63,17 @@ impl Kernel {
         self.exit_group(ExitStatus::Signaled { sig, core: false });
     }
 
+    /// Send `sig` to task `tid` (SIGPIPE from a write, tgkill...). Until handlers
+    /// exist, the default action applies: terminate, or ignore for SIGCHLD & co.
+    pub(crate) fn raise_signal(&mut self, tid: Pid, sig: i32) {
+        let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) else { return };
+        match sig {
+            0 | SIGCHLD | 18 | 23 | 28 => {}
+            19..=22 => self.send_signal_to_process(tgid, sig),
+            _ => self.exit_process(tgid, ExitStatus::Signaled { sig, core: false }),
+        }
+    }
+
     /// Record `sig` as pending for process `pid`.
     pub(crate) fn send_signal_to_process(&mut self, pid: Pid, sig: i32) {
         if let Some(p) = self.procs.get_mut(&pid) {

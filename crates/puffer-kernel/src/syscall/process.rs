@@ -46,20 +46,9 @@ pub fn sys_getegid(_: &mut Kernel, _: &Args) -> SysResult {
     Ok(crate::current_gid() as u64)
 }
 
-/// Send `sig` to a whole process. Until handlers exist (issue 4) every disposition is
-/// the default one: SIGCHLD, SIGURG, SIGWINCH and SIGCONT are ignored, the stop
-/// signals are not yet modelled (recorded as pending), everything else terminates.
+/// Send `sig` to a whole process (its leader thread).
 fn deliver_default(k: &mut Kernel, pid: Pid, sig: i32) {
-    match sig {
-        0 => {}
-        17 | 18 | 23 | 28 => {}
-        19 | 20 | 21 | 22 => k.send_signal_to_process(pid, sig),
-        _ => {
-            if k.procs.get(&pid).is_some_and(|p| p.exit.is_none()) {
-                k.exit_process(pid, ExitStatus::Signaled { sig, core: false });
-            }
-        }
-    }
+    k.raise_signal(pid, sig);
 }
 
 fn check_sig(sig: u64) -> Result<i32, Errno> {
