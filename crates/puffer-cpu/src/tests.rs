@@ -53,3 +53,4 @@ pub fn exec(code: &[u8], regs: &[(usize, u64)]) -> Cpu {
 }
 
 mod integer;
+mod x87;
