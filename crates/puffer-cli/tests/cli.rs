@@ -99,7 +99,12 @@ fn demo_runs_without_an_elf() {
     // The demo's own output, recorded natively, is the expectation.
     let expected = std::fs::read_to_string(fixture("demo.musl.stdout")).unwrap();
     // Every line but the one naming argv[0] (the embedded demo is called "demo").
-    let strip = |s: &str| s.lines().filter(|l| !l.starts_with("argv[0]")).map(str::to_owned).collect::<Vec<_>>();
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("argv[0]"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(strip(&out), strip(&expected));
     assert!(out.contains("argv[0] = demo, argc = 1"), "{out}");
     assert_eq!(o.status.code(), Some(0));

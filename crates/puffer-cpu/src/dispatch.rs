@@ -8,6 +8,18 @@ use crate::exec::{
 use crate::operand::op_size;
 use iced_x86::{Code, Instruction, Mnemonic as M, OpKind};
 
+/// A lazily-flagged shift of kind `$k` for operand size `$s`.
+macro_rules! shift_lazy {
+    ($k:ident, $s:expr) => {
+        match $s {
+            1 => shift::shift_lazy::<1, { shift::$k }> as Handler,
+            2 => shift::shift_lazy::<2, { shift::$k }> as Handler,
+            4 => shift::shift_lazy::<4, { shift::$k }> as Handler,
+            _ => shift::shift_lazy::<8, { shift::$k }> as Handler,
+        }
+    };
+}
+
 /// Pick the instance of a size-generic handler for operand size `$s` (bytes).
 macro_rules! sized {
     ($m:ident :: $f:ident, $s:expr) => {
@@ -94,6 +106,8 @@ fn integer(i: &Instruction) -> Option<Handler> {
             let k1 = i.op1_kind();
             if reg0 && k1 == OpKind::Register && s0 == 8 {
                 mov::mov_r64_r64
+            } else if reg0 && s0 >= 2 && !matches!(k1, OpKind::Register | OpKind::Memory) {
+                sized!(mov::mov_r_i, s0)
             } else if reg0 && k1 == OpKind::Memory {
                 sized!(mov::mov_r_m, s0)
             } else if i.op0_kind() == OpKind::Memory && k1 == OpKind::Register {
@@ -148,9 +162,10 @@ fn integer(i: &Instruction) -> Option<Handler> {
         M::Lahf => mov::lahf,
         M::Sahf => mov::sahf,
 
-        M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr => {
-            sized!(shift::shift, s0)
-        }
+        M::Shl | M::Sal => shift_lazy!(SHL, s0),
+        M::Shr => shift_lazy!(SHR, s0),
+        M::Sar => shift_lazy!(SAR, s0),
+        M::Rol | M::Ror | M::Rcl | M::Rcr => sized!(shift::shift, s0),
         M::Shld | M::Shrd => sized!(shift::shxd, s0),
 
         M::Mul => sized!(muldiv::mul, s0),
@@ -184,7 +199,17 @@ fn integer(i: &Instruction) -> Option<Handler> {
         | M::Jl
         | M::Jge
         | M::Jle
-        | M::Jg => control::jcc,
+        | M::Jg => {
+            macro_rules! cc {
+                ($($n:literal)*) => {
+                    match crate::exec::mov::cond_code(i) {
+                        $($n => control::jcc::<$n> as Handler,)*
+                        _ => control::jcc::<15> as Handler,
+                    }
+                };
+            }
+            cc!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14)
+        }
         M::Call => control::call,
         M::Ret => control::ret,
         M::Loop | M::Loope | M::Loopne => control::loop_,

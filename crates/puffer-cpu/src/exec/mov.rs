@@ -18,6 +18,12 @@ pub fn mov_r64_r64(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     Ok(())
 }
 
+/// MOV r, imm (16/32/64-bit registers).
+pub fn mov_r_i<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    cpu.set_reg_s::<S>(i.op0_register(), i.immediate(1));
+    Ok(())
+}
+
 /// MOV r, [m] (any GPR size).
 pub fn mov_r_m<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let a = cpu.ea(i);

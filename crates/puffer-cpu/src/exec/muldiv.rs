@@ -127,7 +127,9 @@ pub fn idiv<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
     let q = if n >= i64::MIN as i128 && n <= i64::MAX as i128 {
         // Fits in 64 bits (the usual case): avoid the slow 128-bit division.
         let (n64, d64) = (n as i64, d as i64);
-        n64.checked_div(d64).map(|q| q as i128).unwrap_or(-(i64::MIN as i128))
+        n64.checked_div(d64)
+            .map(|q| q as i128)
+            .unwrap_or(-(i64::MIN as i128))
     } else {
         n.checked_div(d).ok_or(Trap::DivideError)?
     };
