@@ -943,8 +943,9 @@ pub fn xtract(a: u128) -> (u128, u128, u8) {
 pub struct Prem {
     pub val: u128,
     pub flags: u8,
-    /// The low three bits of the quotient (complete reduction only).
-    pub q: u8,
+    /// The low three bits of the quotient (complete reduction only); `None` for
+    /// NaN and invalid operands, where the host leaves C0 and C3 as they were.
+    pub q: Option<u8>,
     /// C2: the reduction is incomplete; run the instruction again.
     pub incomplete: bool,
 }
@@ -952,28 +953,28 @@ pub struct Prem {
 /// Partial remainder of `a` by `b`: truncating quotient (FPREM) or the IEEE
 /// round-to-nearest-even quotient (FPREM1 when `ieee`).
 pub fn prem(a: u128, b: u128, ieee: bool, env: &Env) -> Prem {
-    let done = |o: Out| Prem {
+    let done = |o: Out, q| Prem {
         val: o.val,
         flags: o.flags,
-        q: 0,
+        q,
         incomplete: false,
     };
     if let Some(o) = nan2(a, b) {
-        return done(o);
+        return done(o, None);
     }
     let (ca, cb) = (classify(a), classify(b));
     if ca == Class::Infinity || cb == Class::Zero {
-        return done(Out::invalid());
+        return done(Out::invalid(), None);
     }
     let de = denormal_flag(a, b);
     if ca == Class::Zero {
-        return done(Out::with(a, de));
+        return done(Out::with(a, de), Some(0));
     }
     let x = fin(a);
     if cb == Class::Infinity {
         // The dividend is the remainder (re-rounded: a denormal can underflow).
         let o = round_fin(x.neg, x.exp, x.sig, env, de);
-        return done(o);
+        return done(o, Some(0));
     }
     let y = fin(b);
     let (sa, sb) = (x.sig as u128, y.sig as u128);
@@ -988,7 +989,7 @@ pub fn prem(a: u128, b: u128, ieee: bool, env: &Env) -> Prem {
         Prem {
             val: o.val,
             flags: o.flags | de,
-            q: (q & 7) as u8,
+            q: Some((q & 7) as u8),
             incomplete,
         }
     };

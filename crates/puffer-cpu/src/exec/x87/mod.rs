@@ -246,10 +246,12 @@ fn commit(x: &mut X87, o: Out) -> Option<u128> {
     let um = unmasked(x, o.flags);
     if um & (IE | ZE) != 0 {
         raise(x, (o.flags & (IE | ZE)) as u16);
+        set_c1(x, false);
         return None;
     }
     if um & DE != 0 {
         raise(x, DE as u16);
+        set_c1(x, false);
         return None;
     }
     raise(x, o.flags as u16);
@@ -357,8 +359,10 @@ fn fld(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         let x = &mut cpu.state.x87;
         let s = op_st(i, 0);
         if !valid(x, s) {
+            // Masked underflow: the indefinite is pushed (only the underflow is
+            // reported, as on the host).
             if underflow(x) {
-                push_checked(x, INDEFINITE);
+                push(x, INDEFINITE);
             }
             return Ok(());
         }
@@ -525,7 +529,9 @@ fn fbstp(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         return Ok(());
     }
     let v = st(x, 0);
-    let r = float::round_int(v, &env);
+    let mut r = float::round_int(v, &env);
+    // Like FIST, FBSTP raises no DE for a denormal source.
+    r.flags &= !DE;
     let (out, flags) = match float::classify(r.val) {
         float::Class::Zero => {
             let mut b = [0u8; 10];
@@ -550,7 +556,7 @@ fn fbstp(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
                 (b, r.flags)
             }
         }
-        _ => (BCD_INDEFINITE, IE | (r.flags & DE)),
+        _ => (BCD_INDEFINITE, IE),
     };
     if unmasked(x, flags) & IE == 0 {
         cpu.mmu.write_bytes(a, &out)?;
@@ -743,9 +749,11 @@ fn fxtract(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     wait_check(cpu)?;
     let x = &mut cpu.state.x87;
     if !valid(x, 0) {
+        // Masked underflow: both results are the indefinite; only the underflow
+        // is reported.
         if underflow(x) {
             set_st(x, 0, INDEFINITE);
-            push_checked(x, INDEFINITE);
+            push(x, INDEFINITE);
         }
         return Ok(());
     }
@@ -779,6 +787,7 @@ fn fprem(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let ieee = i.mnemonic() == M::Fprem1;
     let x = &mut cpu.state.x87;
     if !valid(x, 0) || !valid(x, 1) {
+        set_cc(x, C2, 0);
         if underflow(x) {
             set_st(x, 0, INDEFINITE);
         }
@@ -790,23 +799,29 @@ fn fprem(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         flags: p.flags,
         up: false,
     };
+    // C2 is cleared also when an unmasked exception suppresses the result.
+    set_cc(x, C2, 0);
     if let Some(v) = commit(x, o) {
         set_st(x, 0, v);
-        let q = p.q as u16;
         let mut cc = 0;
         if p.incomplete {
             cc |= C2;
         }
-        if q & 1 != 0 {
-            cc |= C1;
+        match p.q {
+            Some(q) => {
+                if q & 1 != 0 {
+                    cc |= C1;
+                }
+                if q & 2 != 0 {
+                    cc |= C3;
+                }
+                if q & 4 != 0 {
+                    cc |= C0;
+                }
+                set_cc(x, CC, cc);
+            }
+            None => set_cc(x, C1 | C2, 0),
         }
-        if q & 2 != 0 {
-            cc |= C3;
-        }
-        if q & 4 != 0 {
-            cc |= C0;
-        }
-        set_cc(x, CC, cc);
     }
     Ok(())
 }
@@ -849,6 +864,8 @@ fn fcom(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     };
     let c = if !valid(x, 0) || !other_ok {
         if !underflow(x) {
+            // Unmasked: nothing is popped, but the relation is still reported.
+            set_cc(x, C0 | C2 | C3, cmp_cc(Cmp::Unordered));
             return Ok(());
         }
         Cmp::Unordered
@@ -862,7 +879,9 @@ fn fcom(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
             flags |= DE;
         }
         if unmasked(x, flags) & (IE | DE) != 0 {
+            // Nothing is popped, but the host still reports the relation.
             raise(x, flags as u16);
+            set_cc(x, CC, cmp_cc(c));
             return Ok(());
         }
         raise(x, flags as u16);
@@ -884,19 +903,20 @@ fn fcomi(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let pops = matches!(m, M::Fcomip | M::Fucomip);
     let s = op_st(i, 1);
     let x = &mut cpu.state.x87;
+    let mut pops = pops;
     let c = if !valid(x, 0) || !valid(x, s) {
         if !underflow(x) {
-            return Ok(());
+            pops = false;
         }
         Cmp::Unordered
     } else {
         let (c, flags) = float::compare(st(x, 0), st(x, s), quiet);
-        if unmasked(x, flags) & (IE | DE) != 0 {
-            raise(x, flags as u16);
-            return Ok(());
-        }
+        // C1 is left as it was (as on the host).
         raise(x, flags as u16);
-        set_c1(x, false);
+        // An unmasked exception suppresses the pop; EFLAGS are still set.
+        if unmasked(x, flags) & (IE | DE) != 0 {
+            pops = false;
+        }
         c
     };
     if pops {
@@ -917,21 +937,20 @@ fn fxam(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     use float::Class;
     let x = &mut cpu.state.x87;
     let v = st(x, 0);
-    let (cc, sign) = if !valid(x, 0) {
-        // Empty: C3 and C0; this host reports C1 = 0 whatever the register holds.
-        (C3 | C0, false)
+    let cc = if !valid(x, 0) {
+        C3 | C0
     } else {
-        let cc = match float::classify(v) {
+        match float::classify(v) {
             Class::Unsupported => 0,
             Class::QNaN | Class::SNaN => C0,
             Class::Normal => C2,
             Class::Infinity => C2 | C0,
             Class::Zero => C3,
             Class::Denormal => C3 | C2,
-        };
-        (cc, float::is_neg(v))
+        }
     };
-    set_cc(x, CC, cc | if sign { C1 } else { 0 });
+    // C1 is the sign bit, also of an empty register's stale contents.
+    set_cc(x, CC, cc | if float::is_neg(v) { C1 } else { 0 });
     Ok(())
 }
 
@@ -951,17 +970,14 @@ fn fcmov(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let s = op_st(i, 1);
     let x = &mut cpu.state.x87;
     if !valid(x, 0) || !valid(x, s) {
+        // Masked stack underflow: ST(0) becomes the indefinite whatever the
+        // condition (as the host does).
         if underflow(x) {
-            let v = if cond || !valid(x, 0) {
-                INDEFINITE
-            } else {
-                st(x, 0)
-            };
-            set_st(x, 0, v);
+            set_st(x, 0, INDEFINITE);
         }
         return Ok(());
     }
-    set_c1(x, false);
+    // C1 is left as it was.
     if cond {
         let v = st(x, s);
         set_st(x, 0, v);
@@ -1051,6 +1067,7 @@ fn ffree(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let s = op_st(i, 0);
     let x = &mut cpu.state.x87;
     x.tags &= !(1 << phys(x, s));
+    set_c1(x, false);
     if i.mnemonic() == M::Ffreep {
         pop(x);
     }

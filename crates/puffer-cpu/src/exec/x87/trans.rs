@@ -21,11 +21,11 @@
 //! as the mathematical functions.
 //!
 //! Exact special cases (zeros, F2XM1(+-1), logarithms of powers of two, the
-//! signed-zero and infinity tables of FPATAN/FYL2X/FYL2XP1) are handled exactly,
-//! without PE.
+//! signed-zero and infinity tables of FPATAN/FYL2X/FYL2XP1) give exact values. As
+//! on the host, PE is reported for every nonzero finite result, exact or not.
 
 use super::float::{
-    self, classify, fin, inf, is_neg, nan1, nan2, zero, Class, Env, Out, DE, IE, INDEFINITE, ZE,
+    self, classify, fin, inf, is_neg, nan1, nan2, zero, Class, Env, Out, DE, IE, INDEFINITE, PE, ZE,
 };
 use super::{
     commit, overflow, pop, push, raise, set_cc, set_st, st, underflow, unmasked, valid, wait_check,
@@ -127,7 +127,11 @@ fn round_q(v: Q, dir: i8, env: &Env, extra: u8) -> Out {
         d if d > 0 => (m, true),
         _ => (m, false),
     };
-    float::round_wide(neg, lsb - 15 + 127, m, sticky, env, extra)
+    // The host x87 reports PE for every nonzero transcendental result, even an
+    // exactly representable one (FYL2X of a power of two).
+    let mut o = float::round_wide(neg, lsb - 15 + 127, m, sticky, env, extra);
+    o.flags |= PE;
+    o
 }
 
 /// sum of t^k / k! for k >= 1 (expm1), |t| <= 1.
@@ -348,9 +352,16 @@ pub fn f2xm1_val(a: u128, env: &Env) -> Out {
         }
         _ => {}
     }
+    // 2^1 - 1 and 2^-1 - 1 are exact (but PE is reported, as for all nonzero
+    // results).
+    let pe = |v| Out {
+        val: v,
+        flags: PE,
+        up: false,
+    };
     match a {
-        0x3fff_8000_0000_0000_0000 => return exact(a),
-        0xbfff_8000_0000_0000_0000 => return exact(0xbffe_8000_0000_0000_0000),
+        0x3fff_8000_0000_0000_0000 => return pe(a),
+        0xbfff_8000_0000_0000_0000 => return pe(0xbffe_8000_0000_0000_0000),
         _ => {}
     }
     let de = if classify(a) == Class::Denormal {
@@ -550,7 +561,7 @@ pub fn fsincos(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         if underflow(x) {
             set_st(x, 0, INDEFINITE);
             if m == M::Fsincos {
-                super::push_checked(x, INDEFINITE);
+                push(x, INDEFINITE);
             }
         }
         return Ok(());
@@ -581,7 +592,8 @@ pub fn fsincos(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
             return Ok(());
         }
         raise(x, flags as u16);
-        set_cc(x, C1 | C2, if c.up { C1 } else { 0 });
+        // C1 reports the rounding of the sine (as the host does).
+        set_cc(x, C1 | C2, if o.up { C1 } else { 0 });
         set_st(x, 0, o.val);
         push(x, c.val);
         return Ok(());
@@ -599,7 +611,7 @@ pub fn fptan(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     if !valid(x, 0) {
         if underflow(x) {
             set_st(x, 0, INDEFINITE);
-            super::push_checked(x, INDEFINITE);
+            push(x, INDEFINITE);
         }
         return Ok(());
     }
