@@ -1898,3 +1898,202 @@ fn fxsave_layout() {
     assert_eq!(m16(&mut c, 0x120), 0x0a7f);
     assert_eq!(m16(&mut c, 0x122), 0x3800);
 }
+
+/// `f80_to_f64` rounds like FST m64 in round-to-nearest (denormal results, NaN
+/// payloads, overflow to infinity) and `f64_to_f80` is exact like FLD m64.
+#[test]
+fn f80_f64_conversion_helpers() {
+    #[rustfmt::skip]
+    let code = [
+        0xbb, 0x00, 0x00, 0x60, 0x00, // mov ebx, 0x600000
+        0xdb, 0x2b, // fld tword [rbx]
+        0xdd, 0x9b, 0x00, 0x01, 0x00, 0x00, // fstp qword [rbx+0x100]
+        0xdb, 0x6b, 0x10, // fld tword [rbx+0x10]
+        0xdd, 0x9b, 0x08, 0x01, 0x00, 0x00, // fstp qword [rbx+0x108]
+        0xdb, 0x6b, 0x20, // fld tword [rbx+0x20]
+        0xdd, 0x9b, 0x10, 0x01, 0x00, 0x00, // fstp qword [rbx+0x110]
+        0xdb, 0x6b, 0x30, // fld tword [rbx+0x30]
+        0xdd, 0x9b, 0x18, 0x01, 0x00, 0x00, // fstp qword [rbx+0x118]
+        0xdb, 0x6b, 0x40, // fld tword [rbx+0x40]
+        0xdd, 0x9b, 0x20, 0x01, 0x00, 0x00, // fstp qword [rbx+0x120]
+        0xdd, 0x43, 0x50, // fld qword [rbx+0x50]
+        0xdb, 0xbb, 0x30, 0x01, 0x00, 0x00, // fstp tword [rbx+0x130]
+        0xdd, 0x43, 0x58, // fld qword [rbx+0x58]
+        0xdb, 0xbb, 0x40, 0x01, 0x00, 0x00, // fstp tword [rbx+0x140]
+    ];
+    #[rustfmt::skip]
+    let data: &[(u64, &[u8])] = &[
+        (0x0, &[0xab, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xfd, 0x3f]),
+        (0x10, &[0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0xbc]),
+        (0x20, &[0xbc, 0x9a, 0x78, 0x56, 0x34, 0x12, 0x00, 0xc0, 0xff, 0x7f]),
+        (0x30, &[0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0xff, 0x43]),
+        (0x40, &[0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80]),
+        (0x50, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]),
+        (0x58, &[0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xb9, 0xbf]),
+    ];
+    let mut c = run_x87(&code, data);
+    // Recorded from the host x87 (AMD EPYC) running the same bytes.
+    assert_eq!(m64(&mut c, 0x100), 0x3fd5_5555_5555_5555); // 1/3
+    assert_eq!(m64(&mut c, 0x108), 0x8008_0000_0000_0000); // tiny: denormal
+    assert_eq!(m64(&mut c, 0x110), 0x7ff8_0002_468a_cf13); // NaN payload
+    assert_eq!(m64(&mut c, 0x118), 0x7ff0_0000_0000_0000); // overflow
+    assert_eq!(m64(&mut c, 0x120), 0x8000_0000_0000_0000); // -0
+    assert_eq!(m80(&mut c, 0x130), 0x3c00_ffff_ffff_ffff_f000); // largest denormal
+    assert_eq!(m80(&mut c, 0x140), 0xbffb_cccc_cccc_cccc_d000); // -0.1
+    use crate::exec::x87::{f64_to_f80, f80_to_f64};
+    for (src, dst) in [
+        (0x00, 0x100),
+        (0x10, 0x108),
+        (0x20, 0x110),
+        (0x30, 0x118),
+        (0x40, 0x120),
+    ] {
+        let v = m80(&mut c, src);
+        assert_eq!(f80_to_f64(v).to_bits(), m64(&mut c, dst));
+    }
+    assert_eq!(
+        f64_to_f80(f64::from_bits(m64(&mut c, 0x50))),
+        m80(&mut c, 0x130)
+    );
+    assert_eq!(f64_to_f80(-0.1), m80(&mut c, 0x140));
+}
+
+// ---------------------------------------------------------------------------------
+// Exception delivery and restartability. These check puffer's model of the SDM's
+// rules (a host run would take SIGFPE), so their expectations are not recordings.
+
+/// Bytes shared by the tests below:
+/// fldcw [rbx] ; fld1 ; fldz ; fdivp st1, st0 ; fnstsw [rbx+0x100] ; fld1 ; int3
+const ZE_THEN_FLD1: [u8; 19] = [
+    0xbb, 0x00, 0x00, 0x60, 0x00, // mov ebx, 0x600000
+    0xd9, 0x2b, // fldcw [rbx]
+    0xd9, 0xe8, // fld1
+    0xd9, 0xee, // fldz
+    0xde, 0xf9, // fdivp st1, st0
+    0xdd, 0xbb, 0x00, 0x01, 0x00, 0x00, // fnstsw [rbx+0x100]
+];
+
+fn ze_unmasked_cpu(tail: &[u8]) -> Cpu {
+    let mut code = ZE_THEN_FLD1.to_vec();
+    code.extend_from_slice(tail);
+    let mut c = cpu_with(&code);
+    c.mmu.write_bytes(DATA, &0x037bu16.to_le_bytes()).unwrap();
+    c
+}
+
+/// An unmasked divide-by-zero is recorded (ZE, ES, B; destination and stack
+/// unchanged) and delivered as #MF by the next waiting x87 instruction, with RIP
+/// at that instruction; FNSTSW in between does not wait.
+#[test]
+fn unmasked_exception_is_delivered_by_next_waiting_instruction() {
+    let mut c = ze_unmasked_cpu(&[0xd9, 0xe8]); // fld1
+    assert_eq!(c.run(100), Trap::FloatingPoint);
+    let fld1_at = CODE + ZE_THEN_FLD1.len() as u64;
+    assert_eq!(c.state.rip, fld1_at);
+    // TOP = 6, B, ES, ZE (as the host reports it from FNSTSW).
+    assert_eq!(m16(&mut c, 0x100), 0xb084);
+    let x = &c.state.x87;
+    assert_eq!(x.top, 6);
+    assert_eq!(x.regs[6], 0); // the divisor +0 is still ST(0)
+    assert_eq!(x.regs[7], 0x3fff_8000_0000_0000_0000);
+    // The same instruction traps again until the handler clears the exception.
+    assert_eq!(c.run(100), Trap::FloatingPoint);
+    c.state.x87.fsw &= !0x80ff;
+    run(&mut c);
+    assert_eq!(c.state.x87.top, 5);
+}
+
+/// FWAIT delivers a pending exception; FNCLEX discards it first.
+#[test]
+fn fwait_and_fnclex() {
+    let mut c = ze_unmasked_cpu(&[0x9b]); // fwait
+    assert_eq!(c.run(100), Trap::FloatingPoint);
+    let mut c = ze_unmasked_cpu(&[0xdb, 0xe2, 0x9b, 0xd9, 0xe8]); // fnclex ; fwait ; fld1
+    run(&mut c);
+    assert_eq!(c.state.x87.top, 5);
+    assert_eq!(c.state.x87.fsw & 0x80ff, 0);
+}
+
+/// FNSTENV masks all exceptions, which clears ES: nothing is delivered afterwards.
+#[test]
+fn fnstenv_masks_pending_exception() {
+    let mut c = ze_unmasked_cpu(&[0xd9, 0x73, 0x40, 0xd9, 0xe8]); // fnstenv [rbx+0x40] ; fld1
+    run(&mut c);
+    assert_eq!(m16(&mut c, 0x44), 0xb084); // the stored FSW still shows ES and B
+    assert_eq!(c.state.x87.fcw, 0x037f);
+    assert_eq!(c.state.x87.fsw & 0x8080, 0);
+}
+
+/// FLDCW unmasking an exception whose flag is already set makes it pending.
+#[test]
+fn fldcw_unmasking_a_flagged_exception() {
+    #[rustfmt::skip]
+    let code = [
+        0xbb, 0x00, 0x00, 0x60, 0x00, // mov ebx, 0x600000
+        0xd9, 0xe8, // fld1
+        0xd9, 0xee, // fldz
+        0xde, 0xf9, // fdivp st1, st0   (masked: +inf, ZE flagged)
+        0xd9, 0x2b, // fldcw [rbx]      (0x037b: ZE unmasked)
+        0xd9, 0xe8, // fld1             (#MF)
+    ];
+    let mut c = cpu_with(&code);
+    c.mmu.write_bytes(DATA, &0x037bu16.to_le_bytes()).unwrap();
+    assert_eq!(c.run(100), Trap::FloatingPoint);
+    assert_eq!(c.state.rip, CODE + 13);
+    assert_eq!(c.state.x87.regs[7], 0x7fff_8000_0000_0000_0000);
+}
+
+/// With IE unmasked, a stack underflow on FSTP stores nothing and pops nothing.
+#[test]
+fn unmasked_stack_underflow_changes_nothing() {
+    #[rustfmt::skip]
+    let code = [
+        0xbb, 0x00, 0x00, 0x60, 0x00, // mov ebx, 0x600000
+        0xd9, 0x2b, // fldcw [rbx]              (0x037e: IE unmasked)
+        0xdd, 0x9b, 0x00, 0x01, 0x00, 0x00, // fstp qword [rbx+0x100]
+        0xdb, 0xe2, // fnclex
+    ];
+    let mut c = cpu_with(&code);
+    c.mmu.write_bytes(DATA, &0x037eu16.to_le_bytes()).unwrap();
+    c.mmu.write_bytes(DATA + 0x100, &[0x55; 8]).unwrap();
+    run(&mut c);
+    assert_eq!(m64(&mut c, 0x100), 0x5555_5555_5555_5555);
+    assert_eq!(c.state.x87.top, 0);
+}
+
+/// A store that page-faults leaves the FPU as it was, so the instruction restarts.
+#[test]
+fn faulting_store_is_restartable() {
+    #[rustfmt::skip]
+    let code = [
+        0xd9, 0xeb, // fldpi
+        0xdb, 0x3c, 0x25, 0x00, 0x00, 0x00, 0x10, // fstp tword [0x10000000] (unmapped)
+    ];
+    let mut c = cpu_with(&code);
+    assert!(matches!(c.run(100), Trap::PageFault(_)));
+    assert_eq!(c.state.rip, CODE + 2);
+    assert_eq!(c.state.x87.top, 7);
+    assert_eq!(c.state.x87.tags, 0x80);
+    assert_eq!(c.state.x87.regs[7], 0x4000_c90f_daa2_2168_c235);
+}
+
+/// Every x87 form the dispatcher sees gets a handler (no #UD), including the
+/// alias encodings and the 8087/287 leftovers that are no-ops.
+#[test]
+fn x87_encodings_decode_to_handlers() {
+    #[rustfmt::skip]
+    let code = [
+        0xdb, 0xe0, // fneni (no-op)
+        0xdb, 0xe1, // fndisi (no-op)
+        0xdb, 0xe4, // fnsetpm (no-op)
+        0xd9, 0xe8, // fld1
+        0xdd, 0xc9, // fxch st1 alias (dd c8+i)
+        0xdf, 0xc9, // fxch st1 alias (df c8+i)
+        0xdc, 0xd1, // fcom st1 alias (dc d0+i)
+        0xd9, 0xd9, // fstp1 st1 alias (d9 d8+i)
+        0xdf, 0xc1, // ffreep st1
+    ];
+    let mut c = cpu_with(&code);
+    run(&mut c);
+    assert_eq!(c.state.x87.top, 1);
+}

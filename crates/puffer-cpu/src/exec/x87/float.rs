@@ -191,7 +191,8 @@ pub fn fin(x: u128) -> Fin {
     let e = exp_field(x) as i32;
     let s = x as u64;
     let exp = if e == 0 { EXT_EMIN } else { e - BIAS };
-    let lz = s.leading_zeros() as i32;
+    // (A zero significand is never passed in; min() keeps the shift in range.)
+    let lz = s.leading_zeros().min(63) as i32;
     Fin {
         neg: is_neg(x),
         exp: exp - lz,

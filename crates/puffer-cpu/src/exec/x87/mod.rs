@@ -389,7 +389,10 @@ fn fbld(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     cpu.mmu.read_bytes(a, &mut b)?;
     let mut v: u64 = 0;
     for k in (0..9).rev() {
-        v = v * 100 + (b[k] >> 4) as u64 * 10 + (b[k] & 15) as u64;
+        // Invalid digits (A-F) give an undefined but harmless value.
+        v = v
+            .wrapping_mul(100)
+            .wrapping_add((b[k] >> 4) as u64 * 10 + (b[k] & 15) as u64);
     }
     let x = &mut cpu.state.x87;
     set_c1(x, false);
@@ -538,7 +541,7 @@ fn fbstp(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
             b[9] = if float::is_neg(r.val) { 0x80 } else { 0 };
             (b, r.flags)
         }
-        float::Class::Normal if float::exp_field(r.val) < 0x3fff + 60 => {
+        float::Class::Normal if (0x3fff..0x3fff + 60).contains(&float::exp_field(r.val)) => {
             let f = float::fin(r.val);
             let mut mag = f.sig >> (63 - f.exp);
             if mag >= 1_000_000_000_000_000_000 {
