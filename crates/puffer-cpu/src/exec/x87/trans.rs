@@ -98,6 +98,11 @@ fn consts() -> &'static Consts {
 /// `|v|` in magnitude, +1 above, 0 unknown. It matters only when `v` is exactly a
 /// 64-bit number (tiny arguments), where it decides the rounding and PE.
 fn round_q(v: Q, dir: i8, env: &Env, extra: u8) -> Out {
+    round_q_scaled(v, 0, dir, env, extra)
+}
+
+/// [`round_q`] of `v * 2^adj` (for results outside binary128's exponent range).
+fn round_q_scaled(v: Q, adj: i32, dir: i8, env: &Env, extra: u8) -> Out {
     let bits = v.to_bits();
     let neg = bits >> 127 != 0;
     let e = ((bits >> 112) & 0x7fff) as i32;
@@ -129,7 +134,7 @@ fn round_q(v: Q, dir: i8, env: &Env, extra: u8) -> Out {
     };
     // The host x87 reports PE for every nonzero transcendental result, even an
     // exactly representable one (FYL2X of a power of two).
-    let mut o = float::round_wide(neg, lsb - 15 + 127, m, sticky, env, extra);
+    let mut o = float::round_wide(neg, lsb + adj - 15 + 127, m, sticky, env, extra);
     o.flags |= PE;
     o
 }
@@ -372,6 +377,12 @@ pub fn f2xm1_val(a: u128, env: &Env) -> Out {
     let c = consts();
     let f = fin(a);
     let x = q_of(a);
+    if f.exp < -200 {
+        // 2^x - 1 = x ln2 (1 + x ln2 / 2 + ...), the correction is below 2^-200;
+        // scaled to keep full precision for tiny (denormal) x.
+        let v = mul(x.scalbn(-f.exp), c.ln2);
+        return round_q_scaled(v, f.exp, 0, env, de);
+    }
     let v = if f.exp < 0 {
         expm1_series(mul(x, c.ln2))
     } else if f.exp > 15 {
@@ -456,16 +467,18 @@ pub fn yl2x_val(y: u128, x: u128, plus1: bool, env: &Env) -> Out {
             up: false,
         };
     }
-    // log2 of a positive finite value other than 1.
-    let l = if plus1 && {
-        let f = fin(x);
-        f.exp < -1
-    } {
+    // log2 of a positive finite value other than 1, as l * 2^el (scaled so that
+    // tiny values keep binary128's full precision).
+    let xe = if plus1 { fin(x).exp } else { 0 };
+    let (l, el) = if plus1 && xe < -200 {
+        // log2(1 + x) = log2(e) * x * (1 - x/2 + ...), and x/2 is below 2^-200.
+        (mul(consts().log2e, xq.scalbn(-xe)), xe)
+    } else if plus1 && xe < -1 {
         // log2(1 + x) = 2 log2(e) atanh(x / (2 + x)) keeps full relative accuracy.
         let s = div(xq, add(q(2), xq));
-        mul(mul(atanh_series(s), consts().log2e), q(2))
+        (mul(mul(atanh_series(s), consts().log2e), q(2)), 0)
     } else {
-        log2_q(arg)
+        (log2_q(arg), 0)
     };
     if cy == Class::Infinity {
         return Out {
@@ -482,7 +495,10 @@ pub fn yl2x_val(y: u128, x: u128, plus1: bool, env: &Env) -> Out {
         };
     }
     // A power of two (FYL2X): L is an exact integer and so is y * L's product.
-    round_q(mul(q_of(y), l), 0, env, de)
+    // y is scaled to keep the product inside binary128's exponent range.
+    let yq = q_of(y);
+    let ey = yq.ilogb();
+    round_q_scaled(mul(yq.scalbn(-ey), l), ey + el, 0, env, de)
 }
 
 /// atan2(y, x) as FPATAN computes it (ST(1) = y, ST(0) = x).
@@ -524,6 +540,13 @@ pub fn atan2_val(y: u128, x: u128, env: &Env) -> Out {
         (_, Class::Zero) => c.half_pi,
         _ => {
             let (a, b) = (q_of(y).abs(), q_of(x).abs());
+            let (ea, eb) = (a.ilogb(), b.ilogb());
+            if !sx && ea - eb < -200 {
+                // atan(z) = z (1 - z^2/3 ...) for tiny z = a/b, which may be far
+                // below binary128's range: divide the scaled significands.
+                let z = div(a.scalbn(-ea), b.scalbn(-eb));
+                return round_q_scaled(signed(z), ea - eb, -1, env, de);
+            }
             let mut t = if a <= b {
                 atan01(div(a, b))
             } else {
@@ -629,7 +652,13 @@ pub fn fptan(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     };
     if let Some(v) = commit(x, o) {
         set_st(x, 0, v);
-        push(x, 0x3fff_8000_0000_0000_0000);
+        // A NaN result is pushed again instead of 1.0 (as the host does).
+        let one = if matches!(classify(v), Class::QNaN | Class::SNaN) {
+            v
+        } else {
+            0x3fff_8000_0000_0000_0000
+        };
+        push(x, one);
         set_cc(x, C2, 0);
     }
     Ok(())
