@@ -618,24 +618,19 @@ pub fn div(a: u128, b: u128, env: &Env) -> Out {
     round_wide(neg, x.exp - y.exp - k1 + 63, q, r2 != 0, env, de)
 }
 
-/// Integer square root: `(r, n - r*r)`.
+/// Integer square root of a nonzero `n`: `(r, n - r*r)` with r = floor(sqrt(n)).
+/// A binary64 estimate (52 good bits) and one Newton step are within one of the
+/// root; the loops fix the last unit.
 fn isqrt(n: u128) -> (u128, u128) {
-    let mut x = n;
-    let mut res: u128 = 0;
-    let mut bit: u128 = 1 << 126;
-    while bit > x {
-        bit >>= 2;
+    let mut r = ((n as f64).sqrt() as u128).max(1);
+    r = (r + n / r) >> 1;
+    while r.checked_mul(r).is_none_or(|s| s > n) {
+        r -= 1;
     }
-    while bit != 0 {
-        if x >= res + bit {
-            x -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
+    while (r + 1).checked_mul(r + 1).is_some_and(|s| s <= n) {
+        r += 1;
     }
-    (res, x)
+    (r, n - r * r)
 }
 
 pub fn sqrt(a: u128, env: &Env) -> Out {

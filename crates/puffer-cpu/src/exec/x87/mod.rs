@@ -4,29 +4,40 @@
 //! * [`float`] is the arithmetic: every basic operation (FADD/FSUB/FMUL/FDIV/FSQRT,
 //!   FRNDINT, FSCALE, FPREM/FPREM1, FXTRACT, conversions to and from memory formats
 //!   and integers, comparisons) computes the exact result in 128-bit integers and
-//!   rounds once, in the precision (FCW.PC) and rounding mode (FCW.RC) of the control
-//!   word, with the x87's exception, C1 ("rounded up"), NaN-propagation, denormal,
-//!   unsupported-format and bias-adjusted unmasked overflow/underflow rules. It was
-//!   checked bit for bit (value, exception flags and condition codes) against the
-//!   x87 of an AMD EPYC host over millions of random operands in every PC/RC
-//!   combination and with random exception masks.
+//!   rounds once, in the precision (FCW.PC: 24/53/64-bit significands, 15-bit
+//!   exponent range kept) and rounding mode (FCW.RC) of the control word, with the
+//!   x87's exception, C1 ("rounded up"), NaN-propagation, denormal,
+//!   unsupported-format and bias-adjusted unmasked overflow/underflow rules.
+//!   (`rustc_apfloat` is not used for these: rounding its 64-bit result again to 53
+//!   or 24 bits would round twice, which is not what the hardware does.)
 //! * [`trans`] is the transcendentals (F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN,
 //!   FCOS, FSINCOS), evaluated in binary128 (113-bit) arithmetic with
 //!   `rustc_apfloat` and rounded once to 64 bits; see that module for their accuracy.
-//!   Real x87s are not correctly rounded here either, so these can differ from a
-//!   given CPU in the last bit.
 //! * [`env`] is the state-management instructions: FNSTENV/FLDENV, FNSAVE/FRSTOR (the
 //!   14/28-byte and 94/108-byte formats) and FXSAVE/FXRSTOR.
 //!
+//! How this was checked: the arithmetic was compared bit for bit (result, exception
+//! flags, C1) with the x87 of the AMD EPYC development host over millions of random
+//! operands (specials, denormals, unsupported formats, boundary exponents) in every
+//! PC/RC combination with random exception masks; and whole instruction sequences
+//! (tens of thousands of random programs over all the forms below, random control
+//! words included) were run both natively and here, comparing every store, the
+//! status word after each instruction and the final register file. Where the SDM
+//! leaves something undefined the host's choice is followed (e.g. FPREM's partial
+//! reduction step N = 32 + D mod 32, C1 of FXAM on an empty register = the sign of
+//! its stale contents, FCMOV with an empty source writing the indefinite, PE and C1
+//! details); the tests in `tests/x87.rs` record the host's results.
+//!
 //! Exceptions: flags accumulate in the status word; an *unmasked* exception sets
 //! ES/B and is delivered as [`Trap::FloatingPoint`] (#MF) by the next waiting x87
-//! instruction (or FWAIT), as the hardware delivers it, with RIP at that instruction.
+//! instruction (or FWAIT), as the hardware delivers it, with RIP at that instruction
+//! (the no-wait forms FNSTSW/FNSTCW/FNCLEX/FNINIT/FNSTENV/FNSAVE do not deliver it).
 //! Unmasked invalid-operation, divide-by-zero and denormal-operand exceptions leave
 //! the destination and the stack unchanged; unmasked overflow/underflow store the
 //! bias-adjusted result into registers and nothing into memory.
 //!
 //! Not modelled: the last-instruction and last-operand pointers (FIP/FCS/FOP/FDP/FDS
-//! are stored as zero by FNSTENV/FNSAVE/FXSAVE).
+//! are stored as zero by FNSTENV/FNSAVE/FXSAVE). FISTTP (SSE3) is implemented.
 
 pub mod env;
 pub mod float;
