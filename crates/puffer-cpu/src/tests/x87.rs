@@ -7,6 +7,9 @@
 use super::*;
 use crate::Trap;
 
+#[cfg(target_arch = "x86_64")]
+mod host_diff;
+
 /// Run `code` with `data` (offset, bytes) copied into the data page first.
 fn run_x87(code: &[u8], data: &[(u64, &[u8])]) -> Cpu {
     let mut c = cpu_with(code);

@@ -11,7 +11,7 @@
 //! the correctly rounded one unless the true value lies within about 2^-105
 //! (relative) of a rounding boundary. Real x87 units are not correctly rounded here:
 //! against the AMD EPYC host, over 20,000 random in-range operands per function,
-//! 96% (FPTAN) to 99.4% (FSIN/FCOS) of results are bit-identical and the rest differ
+//! 96% (FPTAN) to 99.3% (FSIN/FCOS) of results are bit-identical and the rest differ
 //! by exactly one ulp; the sampled differences checked with 300-bit arithmetic were
 //! all host rounding errors near halfway points. C1 ("rounded up") follows our
 //! correctly rounded result, so it differs from the host's whenever the values
