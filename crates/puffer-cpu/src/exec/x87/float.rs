@@ -191,7 +191,8 @@ pub fn fin(x: u128) -> Fin {
     let e = exp_field(x) as i32;
     let s = x as u64;
     let exp = if e == 0 { EXT_EMIN } else { e - BIAS };
-    let lz = s.leading_zeros() as i32;
+    // (A zero significand is never passed in; min() keeps the shift in range.)
+    let lz = s.leading_zeros().min(63) as i32;
     Fin {
         neg: is_neg(x),
         exp: exp - lz,
@@ -617,24 +618,19 @@ pub fn div(a: u128, b: u128, env: &Env) -> Out {
     round_wide(neg, x.exp - y.exp - k1 + 63, q, r2 != 0, env, de)
 }
 
-/// Integer square root: `(r, n - r*r)`.
+/// Integer square root of a nonzero `n`: `(r, n - r*r)` with r = floor(sqrt(n)).
+/// A binary64 estimate (52 good bits) and one Newton step are within one of the
+/// root; the loops fix the last unit.
 fn isqrt(n: u128) -> (u128, u128) {
-    let mut x = n;
-    let mut res: u128 = 0;
-    let mut bit: u128 = 1 << 126;
-    while bit > x {
-        bit >>= 2;
+    let mut r = ((n as f64).sqrt() as u128).max(1);
+    r = (r + n / r) >> 1;
+    while r.checked_mul(r).is_none_or(|s| s > n) {
+        r -= 1;
     }
-    while bit != 0 {
-        if x >= res + bit {
-            x -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
+    while (r + 1).checked_mul(r + 1).is_some_and(|s| s <= n) {
+        r += 1;
     }
-    (res, x)
+    (r, n - r * r)
 }
 
 pub fn sqrt(a: u128, env: &Env) -> Out {
@@ -943,8 +939,9 @@ pub fn xtract(a: u128) -> (u128, u128, u8) {
 pub struct Prem {
     pub val: u128,
     pub flags: u8,
-    /// The low three bits of the quotient (complete reduction only).
-    pub q: u8,
+    /// The low three bits of the quotient (complete reduction only); `None` for
+    /// NaN and invalid operands, where the host leaves C0 and C3 as they were.
+    pub q: Option<u8>,
     /// C2: the reduction is incomplete; run the instruction again.
     pub incomplete: bool,
 }
@@ -952,28 +949,28 @@ pub struct Prem {
 /// Partial remainder of `a` by `b`: truncating quotient (FPREM) or the IEEE
 /// round-to-nearest-even quotient (FPREM1 when `ieee`).
 pub fn prem(a: u128, b: u128, ieee: bool, env: &Env) -> Prem {
-    let done = |o: Out| Prem {
+    let done = |o: Out, q| Prem {
         val: o.val,
         flags: o.flags,
-        q: 0,
+        q,
         incomplete: false,
     };
     if let Some(o) = nan2(a, b) {
-        return done(o);
+        return done(o, None);
     }
     let (ca, cb) = (classify(a), classify(b));
     if ca == Class::Infinity || cb == Class::Zero {
-        return done(Out::invalid());
+        return done(Out::invalid(), None);
     }
     let de = denormal_flag(a, b);
     if ca == Class::Zero {
-        return done(Out::with(a, de));
+        return done(Out::with(a, de), Some(0));
     }
     let x = fin(a);
     if cb == Class::Infinity {
         // The dividend is the remainder (re-rounded: a denormal can underflow).
         let o = round_fin(x.neg, x.exp, x.sig, env, de);
-        return done(o);
+        return done(o, Some(0));
     }
     let y = fin(b);
     let (sa, sb) = (x.sig as u128, y.sig as u128);
@@ -988,7 +985,7 @@ pub fn prem(a: u128, b: u128, ieee: bool, env: &Env) -> Prem {
         Prem {
             val: o.val,
             flags: o.flags | de,
-            q: (q & 7) as u8,
+            q: Some((q & 7) as u8),
             incomplete,
         }
     };

@@ -4,29 +4,40 @@
 //! * [`float`] is the arithmetic: every basic operation (FADD/FSUB/FMUL/FDIV/FSQRT,
 //!   FRNDINT, FSCALE, FPREM/FPREM1, FXTRACT, conversions to and from memory formats
 //!   and integers, comparisons) computes the exact result in 128-bit integers and
-//!   rounds once, in the precision (FCW.PC) and rounding mode (FCW.RC) of the control
-//!   word, with the x87's exception, C1 ("rounded up"), NaN-propagation, denormal,
-//!   unsupported-format and bias-adjusted unmasked overflow/underflow rules. It was
-//!   checked bit for bit (value, exception flags and condition codes) against the
-//!   x87 of an AMD EPYC host over millions of random operands in every PC/RC
-//!   combination and with random exception masks.
+//!   rounds once, in the precision (FCW.PC: 24/53/64-bit significands, 15-bit
+//!   exponent range kept) and rounding mode (FCW.RC) of the control word, with the
+//!   x87's exception, C1 ("rounded up"), NaN-propagation, denormal,
+//!   unsupported-format and bias-adjusted unmasked overflow/underflow rules.
+//!   (`rustc_apfloat` is not used for these: rounding its 64-bit result again to 53
+//!   or 24 bits would round twice, which is not what the hardware does.)
 //! * [`trans`] is the transcendentals (F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN,
 //!   FCOS, FSINCOS), evaluated in binary128 (113-bit) arithmetic with
 //!   `rustc_apfloat` and rounded once to 64 bits; see that module for their accuracy.
-//!   Real x87s are not correctly rounded here either, so these can differ from a
-//!   given CPU in the last bit.
 //! * [`env`] is the state-management instructions: FNSTENV/FLDENV, FNSAVE/FRSTOR (the
 //!   14/28-byte and 94/108-byte formats) and FXSAVE/FXRSTOR.
 //!
+//! How this was checked: the arithmetic was compared bit for bit (result, exception
+//! flags, C1) with the x87 of the AMD EPYC development host over millions of random
+//! operands (specials, denormals, unsupported formats, boundary exponents) in every
+//! PC/RC combination with random exception masks; and whole instruction sequences
+//! (tens of thousands of random programs over all the forms below, random control
+//! words included) were run both natively and here, comparing every store, the
+//! status word after each instruction and the final register file. Where the SDM
+//! leaves something undefined the host's choice is followed (e.g. FPREM's partial
+//! reduction step N = 32 + D mod 32, C1 of FXAM on an empty register = the sign of
+//! its stale contents, FCMOV with an empty source writing the indefinite, PE and C1
+//! details); the tests in `tests/x87.rs` record the host's results.
+//!
 //! Exceptions: flags accumulate in the status word; an *unmasked* exception sets
 //! ES/B and is delivered as [`Trap::FloatingPoint`] (#MF) by the next waiting x87
-//! instruction (or FWAIT), as the hardware delivers it, with RIP at that instruction.
+//! instruction (or FWAIT), as the hardware delivers it, with RIP at that instruction
+//! (the no-wait forms FNSTSW/FNSTCW/FNCLEX/FNINIT/FNSTENV/FNSAVE do not deliver it).
 //! Unmasked invalid-operation, divide-by-zero and denormal-operand exceptions leave
 //! the destination and the stack unchanged; unmasked overflow/underflow store the
 //! bias-adjusted result into registers and nothing into memory.
 //!
 //! Not modelled: the last-instruction and last-operand pointers (FIP/FCS/FOP/FDP/FDS
-//! are stored as zero by FNSTENV/FNSAVE/FXSAVE).
+//! are stored as zero by FNSTENV/FNSAVE/FXSAVE). FISTTP (SSE3) is implemented.
 
 pub mod env;
 pub mod float;
@@ -246,10 +257,12 @@ fn commit(x: &mut X87, o: Out) -> Option<u128> {
     let um = unmasked(x, o.flags);
     if um & (IE | ZE) != 0 {
         raise(x, (o.flags & (IE | ZE)) as u16);
+        set_c1(x, false);
         return None;
     }
     if um & DE != 0 {
         raise(x, DE as u16);
+        set_c1(x, false);
         return None;
     }
     raise(x, o.flags as u16);
@@ -357,8 +370,10 @@ fn fld(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         let x = &mut cpu.state.x87;
         let s = op_st(i, 0);
         if !valid(x, s) {
+            // Masked underflow: the indefinite is pushed (only the underflow is
+            // reported, as on the host).
             if underflow(x) {
-                push_checked(x, INDEFINITE);
+                push(x, INDEFINITE);
             }
             return Ok(());
         }
@@ -385,7 +400,10 @@ fn fbld(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     cpu.mmu.read_bytes(a, &mut b)?;
     let mut v: u64 = 0;
     for k in (0..9).rev() {
-        v = v * 100 + (b[k] >> 4) as u64 * 10 + (b[k] & 15) as u64;
+        // Invalid digits (A-F) give an undefined but harmless value.
+        v = v
+            .wrapping_mul(100)
+            .wrapping_add((b[k] >> 4) as u64 * 10 + (b[k] & 15) as u64);
     }
     let x = &mut cpu.state.x87;
     set_c1(x, false);
@@ -525,14 +543,16 @@ fn fbstp(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         return Ok(());
     }
     let v = st(x, 0);
-    let r = float::round_int(v, &env);
+    let mut r = float::round_int(v, &env);
+    // Like FIST, FBSTP raises no DE for a denormal source.
+    r.flags &= !DE;
     let (out, flags) = match float::classify(r.val) {
         float::Class::Zero => {
             let mut b = [0u8; 10];
             b[9] = if float::is_neg(r.val) { 0x80 } else { 0 };
             (b, r.flags)
         }
-        float::Class::Normal if float::exp_field(r.val) < 0x3fff + 60 => {
+        float::Class::Normal if (0x3fff..0x3fff + 60).contains(&float::exp_field(r.val)) => {
             let f = float::fin(r.val);
             let mut mag = f.sig >> (63 - f.exp);
             if mag >= 1_000_000_000_000_000_000 {
@@ -550,7 +570,7 @@ fn fbstp(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
                 (b, r.flags)
             }
         }
-        _ => (BCD_INDEFINITE, IE | (r.flags & DE)),
+        _ => (BCD_INDEFINITE, IE),
     };
     if unmasked(x, flags) & IE == 0 {
         cpu.mmu.write_bytes(a, &out)?;
@@ -743,9 +763,11 @@ fn fxtract(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     wait_check(cpu)?;
     let x = &mut cpu.state.x87;
     if !valid(x, 0) {
+        // Masked underflow: both results are the indefinite; only the underflow
+        // is reported.
         if underflow(x) {
             set_st(x, 0, INDEFINITE);
-            push_checked(x, INDEFINITE);
+            push(x, INDEFINITE);
         }
         return Ok(());
     }
@@ -779,6 +801,7 @@ fn fprem(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let ieee = i.mnemonic() == M::Fprem1;
     let x = &mut cpu.state.x87;
     if !valid(x, 0) || !valid(x, 1) {
+        set_cc(x, C2, 0);
         if underflow(x) {
             set_st(x, 0, INDEFINITE);
         }
@@ -790,23 +813,29 @@ fn fprem(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         flags: p.flags,
         up: false,
     };
+    // C2 is cleared also when an unmasked exception suppresses the result.
+    set_cc(x, C2, 0);
     if let Some(v) = commit(x, o) {
         set_st(x, 0, v);
-        let q = p.q as u16;
         let mut cc = 0;
         if p.incomplete {
             cc |= C2;
         }
-        if q & 1 != 0 {
-            cc |= C1;
+        match p.q {
+            Some(q) => {
+                if q & 1 != 0 {
+                    cc |= C1;
+                }
+                if q & 2 != 0 {
+                    cc |= C3;
+                }
+                if q & 4 != 0 {
+                    cc |= C0;
+                }
+                set_cc(x, CC, cc);
+            }
+            None => set_cc(x, C1 | C2, 0),
         }
-        if q & 2 != 0 {
-            cc |= C3;
-        }
-        if q & 4 != 0 {
-            cc |= C0;
-        }
-        set_cc(x, CC, cc);
     }
     Ok(())
 }
@@ -849,6 +878,8 @@ fn fcom(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     };
     let c = if !valid(x, 0) || !other_ok {
         if !underflow(x) {
+            // Unmasked: nothing is popped, but the relation is still reported.
+            set_cc(x, C0 | C2 | C3, cmp_cc(Cmp::Unordered));
             return Ok(());
         }
         Cmp::Unordered
@@ -862,7 +893,9 @@ fn fcom(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
             flags |= DE;
         }
         if unmasked(x, flags) & (IE | DE) != 0 {
+            // Nothing is popped, but the host still reports the relation.
             raise(x, flags as u16);
+            set_cc(x, CC, cmp_cc(c));
             return Ok(());
         }
         raise(x, flags as u16);
@@ -884,19 +917,20 @@ fn fcomi(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let pops = matches!(m, M::Fcomip | M::Fucomip);
     let s = op_st(i, 1);
     let x = &mut cpu.state.x87;
+    let mut pops = pops;
     let c = if !valid(x, 0) || !valid(x, s) {
         if !underflow(x) {
-            return Ok(());
+            pops = false;
         }
         Cmp::Unordered
     } else {
         let (c, flags) = float::compare(st(x, 0), st(x, s), quiet);
-        if unmasked(x, flags) & (IE | DE) != 0 {
-            raise(x, flags as u16);
-            return Ok(());
-        }
+        // C1 is left as it was (as on the host).
         raise(x, flags as u16);
-        set_c1(x, false);
+        // An unmasked exception suppresses the pop; EFLAGS are still set.
+        if unmasked(x, flags) & (IE | DE) != 0 {
+            pops = false;
+        }
         c
     };
     if pops {
@@ -917,21 +951,20 @@ fn fxam(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     use float::Class;
     let x = &mut cpu.state.x87;
     let v = st(x, 0);
-    let (cc, sign) = if !valid(x, 0) {
-        // Empty: C3 and C0; this host reports C1 = 0 whatever the register holds.
-        (C3 | C0, false)
+    let cc = if !valid(x, 0) {
+        C3 | C0
     } else {
-        let cc = match float::classify(v) {
+        match float::classify(v) {
             Class::Unsupported => 0,
             Class::QNaN | Class::SNaN => C0,
             Class::Normal => C2,
             Class::Infinity => C2 | C0,
             Class::Zero => C3,
             Class::Denormal => C3 | C2,
-        };
-        (cc, float::is_neg(v))
+        }
     };
-    set_cc(x, CC, cc | if sign { C1 } else { 0 });
+    // C1 is the sign bit, also of an empty register's stale contents.
+    set_cc(x, CC, cc | if float::is_neg(v) { C1 } else { 0 });
     Ok(())
 }
 
@@ -951,17 +984,14 @@ fn fcmov(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let s = op_st(i, 1);
     let x = &mut cpu.state.x87;
     if !valid(x, 0) || !valid(x, s) {
+        // Masked stack underflow: ST(0) becomes the indefinite whatever the
+        // condition (as the host does).
         if underflow(x) {
-            let v = if cond || !valid(x, 0) {
-                INDEFINITE
-            } else {
-                st(x, 0)
-            };
-            set_st(x, 0, v);
+            set_st(x, 0, INDEFINITE);
         }
         return Ok(());
     }
-    set_c1(x, false);
+    // C1 is left as it was.
     if cond {
         let v = st(x, s);
         set_st(x, 0, v);
@@ -1051,6 +1081,7 @@ fn ffree(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let s = op_st(i, 0);
     let x = &mut cpu.state.x87;
     x.tags &= !(1 << phys(x, s));
+    set_c1(x, false);
     if i.mnemonic() == M::Ffreep {
         pop(x);
     }
