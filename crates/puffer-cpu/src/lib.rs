@@ -15,6 +15,11 @@ mod operand;
 pub mod state;
 
 pub use decode::DecodeStats;
+
+/// x87 helpers for debuggers, traces and signal frames.
+pub mod fpu {
+    pub use crate::exec::x87::{f64_to_f80, f80_to_f64, st, status_word};
+}
 pub use flags::Flags;
 pub use state::{reg, CpuState, X87};
 
