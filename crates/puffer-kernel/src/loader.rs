@@ -394,10 +394,7 @@ pub fn poke(mmu: &mut Mmu, mm: &mut AddressSpace, va: u64, bytes: &[u8]) -> Resu
         let pte = match mmu.lookup(mm.root, VirtAddr(a & !0xfff)) {
             Some(p) => p,
             None => {
-                let pf = PageFault {
-                    addr: VirtAddr(a),
-                    code: PfCode::USER | PfCode::WRITE,
-                };
+                let pf = PageFault::new(VirtAddr(a), PfCode::USER | PfCode::WRITE);
                 match mm.handle_fault(mmu, pf) {
                     crate::mm::FaultOutcome::Paged => {}
                     _ => return Err(LoadError::NoMemory),
