@@ -112,12 +112,15 @@ fn integer(i: &Instruction) -> Option<Handler> {
                 sized!(mov::mov_r_m, s0)
             } else if i.op0_kind() == OpKind::Memory && k1 == OpKind::Register {
                 sized!(mov::mov_m_r, s0)
+            } else if i.op0_kind() == OpKind::Memory
+                && !matches!(k1, OpKind::Register | OpKind::Memory)
+            {
+                sized!(mov::mov_m_i, s0)
             } else {
                 sized!(mov::mov, s0)
             }
         }
-        M::Movzx => sized!(mov::movzx, op_size(i, 1)),
-        M::Movsx | M::Movsxd => sized!(mov::movsx, op_size(i, 1)),
+        M::Movzx | M::Movsx | M::Movsxd => movx(i),
         M::Lea => mov::lea,
         M::Xchg => sized!(mov::xchg, s0),
         M::Cmovo
@@ -273,6 +276,29 @@ fn integer(i: &Instruction) -> Option<Handler> {
         _ => return None,
     };
     Some(h)
+}
+
+/// MOVZX/MOVSX/MOVSXD specialised on source and destination size.
+fn movx(i: &Instruction) -> Handler {
+    let sx = i.mnemonic() != M::Movzx;
+    let (ss, ds) = (op_size(i, 1), op_size(i, 0));
+    macro_rules! pick {
+        ($ss:literal, $sx:literal) => {
+            match ds {
+                2 => mov::movx::<$ss, 2, $sx> as Handler,
+                4 => mov::movx::<$ss, 4, $sx> as Handler,
+                _ => mov::movx::<$ss, 8, $sx> as Handler,
+            }
+        };
+    }
+    match (ss, sx) {
+        (1, false) => pick!(1, false),
+        (1, true) => pick!(1, true),
+        (2, false) => pick!(2, false),
+        (2, true) => pick!(2, true),
+        (_, false) => pick!(4, false),
+        (_, true) => pick!(4, true),
+    }
 }
 
 /// MOV between GPRs, memory and immediates (not segment or control registers).
