@@ -224,7 +224,8 @@ impl Kernel {
                 exit_signal: 0,
                 subreaper: false,
                 pending: 0,
-                reaped_utime: 0,
+                cpu_ns: 0,
+                children_ns: 0,
             },
         );
         self.runq.push_back(pid);
@@ -264,7 +265,9 @@ impl Kernel {
             };
             self.switch_to(tid);
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
+            let t0 = std::time::Instant::now();
             let trap = self.cpu.run(budget);
+            self.charge(tid, t0);
             self.handle_trap(trap);
         }
     }
@@ -339,6 +342,16 @@ impl Kernel {
             self.cpu.mmu.set_cr3(root);
         }
         self.current = tid;
+    }
+
+    /// Account the host time since `t0` to `tid`'s process (rusage, times).
+    fn charge(&mut self, tid: Pid, t0: std::time::Instant) {
+        let ns = t0.elapsed().as_nanos() as u64;
+        if let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) {
+            if let Some(p) = self.procs.get_mut(&tgid) {
+                p.cpu_ns += ns;
+            }
+        }
     }
 
     /// Emit a kernel-event trace record (and a debug log line).

@@ -162,7 +162,8 @@ impl Kernel {
                 exit_signal: args.exit_signal,
                 subreaper: false,
                 pending: 0,
-                reaped_utime: 0,
+                cpu_ns: 0,
+                children_ns: 0,
             };
             self.procs.insert(pid, proc);
             if let Some(p) = self.procs.get_mut(&ppid) {
