@@ -16,6 +16,7 @@ pub mod state;
 
 pub use decode::DecodeStats;
 pub use flags::Flags;
+pub use exec::sse::mov::{fxrstor_image, fxsave_image};
 pub use state::{reg, CpuState, X87};
 
 use puffer_mmu::{Mmu, PageFault};
