@@ -15,8 +15,8 @@ mod operand;
 pub mod state;
 
 pub use decode::DecodeStats;
-pub use flags::Flags;
 pub use exec::sse::mov::{fxrstor_image, fxsave_image};
+pub use flags::Flags;
 pub use state::{reg, CpuState, X87};
 
 use puffer_mmu::{Mmu, PageFault};
