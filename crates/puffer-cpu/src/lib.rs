@@ -20,6 +20,7 @@ pub use decode::DecodeStats;
 pub mod fpu {
     pub use crate::exec::x87::{f64_to_f80, f80_to_f64, st, status_word};
 }
+pub use exec::sse::mov::{fxrstor_image, fxsave_image};
 pub use flags::Flags;
 pub use state::{reg, CpuState, X87};
 

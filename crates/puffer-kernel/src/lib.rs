@@ -12,7 +12,7 @@ pub mod mm;
 mod proc;
 pub mod process;
 pub mod random;
-mod signal;
+pub mod signal;
 mod syscall;
 pub mod task;
 mod uaccess;
@@ -94,6 +94,8 @@ pub struct Kernel {
     /// The exit status of the first process, once it has ended.
     init_exit: Option<ExitStatus>,
     pub stats: KernelStats,
+    /// Kernel-wide signal bookkeeping (see `signal`).
+    signals: signal::Global,
 }
 
 impl Kernel {
@@ -122,6 +124,7 @@ impl Kernel {
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
+            signals: signal::Global::default(),
         }
     }
 
@@ -204,6 +207,7 @@ impl Kernel {
             wait: None,
             restart_deadline: None,
             vfork_parent: None,
+            sig: signal::TaskSig::default(),
         };
         self.tasks.insert(pid, task);
         self.procs.insert(
@@ -223,7 +227,7 @@ impl Kernel {
                 rlimits: syscall::default_rlimits(),
                 exit_signal: 0,
                 subreaper: false,
-                pending: 0,
+                sig: signal::ProcSig::default(),
                 cpu_ns: 0,
                 children_ns: 0,
             },
@@ -264,10 +268,18 @@ impl Kernel {
                 };
             };
             self.switch_to(tid);
+            // Pending signals are taken on the way back to user mode (after the trap
+            // that ended the last run, too); the task may stop or die instead.
+            if !self.signal_return_to_user() {
+                continue;
+            }
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
             let t0 = std::time::Instant::now();
+            let start = self.cpu.stats.retired;
             let trap = self.cpu.run(budget);
             self.charge(tid, t0);
+            // ITIMER_VIRTUAL/ITIMER_PROF run on retired instructions.
+            self.account_cpu_time(self.cpu.stats.retired - start);
             self.handle_trap(trap);
         }
     }
@@ -304,7 +316,9 @@ impl Kernel {
                 .values()
                 .filter(|t| t.state == TaskState::Sleeping)
                 .filter_map(|t| t.wait.and_then(|w| w.deadline()))
-                .min()?;
+                .min();
+            // Interval timers (ITIMER_REAL) wake the idle scheduler too.
+            let next = signal::earliest(next, self.next_timer_deadline())?;
             let now = time::mono_ns();
             if next > now {
                 std::thread::sleep(std::time::Duration::from_nanos(
@@ -317,6 +331,7 @@ impl Kernel {
     /// Wake tasks whose sleep deadline has passed.
     fn wake_expired(&mut self) {
         let now = time::mono_ns();
+        self.run_timers(now);
         for t in self.tasks.values_mut() {
             if t.state == TaskState::Sleeping
                 && t.wait.and_then(|w| w.deadline()).is_some_and(|d| d <= now)
@@ -406,7 +421,19 @@ impl Kernel {
                             out,
                             self.cpu.state.rip
                         );
-                        self.force_signal(signal::SIGSEGV);
+                        let code = if out == mm::FaultOutcome::MapErr {
+                            signal::SEGV_MAPERR
+                        } else {
+                            signal::SEGV_ACCERR
+                        };
+                        // The frame's error code says "user mode" (bit 2), as Linux's.
+                        let trap = signal::TrapInfo {
+                            trapno: 14,
+                            err: pf.code().bits() as u64 | 4,
+                            cr2: pf.addr.0,
+                        };
+                        let info = signal::SigInfo::fault(signal::SIGSEGV, code, pf.addr.0);
+                        self.force_fault(info, trap);
                     }
                     mm::FaultOutcome::OutOfMemory => {
                         tracing::warn!(
@@ -423,13 +450,13 @@ impl Kernel {
                     Ok(i) => tracing::warn!("SIGILL: unimplemented instruction at {rip:#x}: {i}"),
                     Err(_) => tracing::warn!("SIGILL: undecodable bytes at {rip:#x}"),
                 }
-                self.force_signal(signal::SIGILL);
+                self.cpu_fault(trap);
             }
-            Trap::DivideError | Trap::FloatingPoint | Trap::SimdFloatingPoint => {
-                self.force_signal(signal::SIGFPE)
-            }
-            Trap::GeneralProtection => self.force_signal(signal::SIGSEGV),
-            Trap::Breakpoint => self.force_signal(signal::SIGTRAP),
+            Trap::DivideError
+            | Trap::FloatingPoint
+            | Trap::SimdFloatingPoint
+            | Trap::GeneralProtection
+            | Trap::Breakpoint => self.cpu_fault(trap),
         }
     }
 

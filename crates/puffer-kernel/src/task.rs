@@ -87,6 +87,8 @@ pub struct Task {
     pub restart_deadline: Option<u128>,
     /// For a vfork child: the parent task sleeping until this one execs or exits.
     pub vfork_parent: Option<Pid>,
+    /// Signal state: handlers (shared by threads), blocked mask, pending signals.
+    pub sig: crate::signal::TaskSig,
 }
 
 pub struct Process {
@@ -105,8 +107,8 @@ pub struct Process {
     pub exit_signal: i32,
     /// prctl(PR_SET_CHILD_SUBREAPER).
     pub subreaper: bool,
-    /// Pending signals of the process (bit N-1 for signal N).
-    pub pending: u64,
+    /// Signal state of the process: pending signals, job control, interval timers.
+    pub sig: crate::signal::ProcSig,
     /// Host time spent running this process's tasks, in nanoseconds (user time: puffer
     /// runs guest code and the kernel's work for it on the same clock).
     pub cpu_ns: u64,

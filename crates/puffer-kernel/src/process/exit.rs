@@ -34,6 +34,8 @@ impl Kernel {
             return;
         }
         self.end_task(tid);
+        // PR_SET_PDEATHSIG of the children this thread created.
+        self.send_pdeath_signals(tgid, Some(tid));
         self.trace(
             "thread_exit",
             vec![
@@ -134,6 +136,8 @@ impl Kernel {
             self.init_exit = Some(status);
             return;
         }
+        // PR_SET_PDEATHSIG of the children, before they move to their new parent.
+        self.send_pdeath_signals(tgid, None);
         self.reparent_children(tgid);
         self.notify_parent(tgid);
     }
@@ -187,24 +191,22 @@ impl Kernel {
         }
     }
 
-    /// Send the exit signal to the parent and wake its waiters.
+    /// Send the exit signal to the parent and wake its waiters (signal/jobctl.rs). A
+    /// parent that ignores SIGCHLD (or set SA_NOCLDWAIT) leaves no zombie: the child
+    /// is reaped at once.
     fn notify_parent(&mut self, tgid: Pid) {
-        let Some(p) = self.procs.get(&tgid) else {
-            return;
-        };
-        let (ppid, sig) = (p.ppid, p.exit_signal);
-        if sig != 0 {
-            self.send_signal_to_process(ppid, sig);
+        if self.notify_parent_exit(tgid) {
+            let by = self.procs.get(&tgid).map_or(0, |p| p.ppid.0);
+            self.release_process(tgid);
             self.trace(
-                "signal",
+                "reap",
                 vec![
-                    ("sig", Val::from(crate::signal::name(sig))),
-                    ("from", Val::from(tgid.0)),
-                    ("to", Val::from(ppid.0)),
+                    ("pid", Val::from(tgid.0)),
+                    ("by", Val::from(by)),
+                    ("status", Val::from("autoreaped")),
                 ],
             );
         }
-        self.wake_waiters(ppid);
     }
 
     /// Wake the tasks of process `pid` sleeping in wait4/waitid.

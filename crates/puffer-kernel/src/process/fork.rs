@@ -128,7 +128,13 @@ impl Kernel {
             robust_list: (0, 0),
             rseq: (0, 0),
             comm: parent.comm.clone(),
-            alt_stack: parent.alt_stack,
+            // A thread sharing the address space does not share the alternate signal
+            // stack (vfork's child does, as Linux's copy_process).
+            alt_stack: if f.contains(CloneFlags::VM) && !f.contains(CloneFlags::VFORK) {
+                (0, 0, 2)
+            } else {
+                parent.alt_stack
+            },
             wait: None,
             restart_deadline: None,
             vfork_parent: if f.contains(CloneFlags::VFORK) {
@@ -136,6 +142,7 @@ impl Kernel {
             } else {
                 None
             },
+            sig: parent.sig.fork(f.contains(CloneFlags::SIGHAND)),
         };
         self.tasks.insert(pid, task);
         if f.contains(CloneFlags::THREAD) {
@@ -161,7 +168,10 @@ impl Kernel {
                 rlimits: pp.rlimits,
                 exit_signal: args.exit_signal,
                 subreaper: false,
-                pending: 0,
+                sig: crate::signal::ProcSig {
+                    parent_thread: Some(parent_tid),
+                    ..Default::default()
+                },
                 cpu_ns: 0,
                 children_ns: 0,
             };

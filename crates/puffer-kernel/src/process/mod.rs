@@ -54,6 +54,8 @@ pub enum Wait {
     Until(u128),
     /// A futex word, with an optional deadline.
     Futex(Option<u128>),
+    /// pause, sigsuspend, sigtimedwait: any signal (see `crate::signal`).
+    Signal,
 }
 
 impl Wait {

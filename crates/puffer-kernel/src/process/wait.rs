@@ -30,6 +30,10 @@ pub enum WaitResult {
         status: ExitStatus,
         utime_us: u64,
     },
+    /// WUNTRACED: a child stopped by `sig`.
+    Stopped { pid: Pid, sig: i32 },
+    /// WCONTINUED: a stopped child was continued.
+    Continued { pid: Pid },
     /// WNOHANG and nothing to report.
     Nothing,
 }
@@ -58,6 +62,10 @@ impl Kernel {
         }
         for c in &matching {
             let Some(st) = self.procs.get(c).and_then(|p| p.exit) else {
+                // A live child's stop or continue (signal/jobctl.rs).
+                if let Some(r) = self.wait_job_control(*c, options) {
+                    return Ok(r);
+                }
                 continue;
             };
             let total_ns = self.procs[c].cpu_ns + self.procs[c].children_ns;
@@ -92,7 +100,7 @@ impl Kernel {
     }
 
     /// release_task: the zombie's PID, task and process entries go away.
-    fn release_process(&mut self, pid: Pid) {
+    pub(crate) fn release_process(&mut self, pid: Pid) {
         if let Some(p) = self.procs.remove(&pid) {
             if let Some(parent) = self.procs.get_mut(&p.ppid) {
                 parent.children.retain(|&c| c != pid);

@@ -12,6 +12,7 @@ mod mem;
 pub mod names;
 mod open;
 mod process;
+mod signal;
 mod stat;
 mod thread;
 mod time;
@@ -41,6 +42,9 @@ fn handler(nr: u64) -> Option<Handler> {
         10 => mem::sys_mprotect,
         11 => mem::sys_munmap,
         12 => mem::sys_brk,
+        13 => signal::sys_rt_sigaction,
+        14 => signal::sys_rt_sigprocmask,
+        15 => signal::sys_rt_sigreturn,
         16 => open::sys_ioctl,
         17 => io::sys_pread64,
         18 => io::sys_pwrite64,
@@ -53,7 +57,11 @@ fn handler(nr: u64) -> Option<Handler> {
         28 => mem::sys_madvise,
         32 => open::sys_dup,
         33 => open::sys_dup2,
+        34 => signal::sys_pause,
         35 => time::sys_nanosleep,
+        36 => signal::sys_getitimer,
+        37 => signal::sys_alarm,
+        38 => signal::sys_setitimer,
         39 => process::sys_getpid,
         56 => clone::sys_clone,
         57 => clone::sys_fork,
@@ -61,7 +69,7 @@ fn handler(nr: u64) -> Option<Handler> {
         59 => clone::sys_execve,
         60 => process::sys_exit,
         61 => wait::sys_wait4,
-        62 => process::sys_kill,
+        62 => signal::sys_kill,
         63 => info::sys_uname,
         72 => open::sys_fcntl,
         79 => dir::sys_getcwd,
@@ -91,20 +99,26 @@ fn handler(nr: u64) -> Option<Handler> {
         112 => process::sys_setsid,
         121 => process::sys_getpgid,
         124 => process::sys_getsid,
+        127 => signal::sys_rt_sigpending,
+        128 => signal::sys_rt_sigtimedwait,
+        129 => signal::sys_rt_sigqueueinfo,
+        130 => signal::sys_rt_sigsuspend,
+        131 => signal::sys_sigaltstack,
         157 => process::sys_prctl,
         158 => thread::sys_arch_prctl,
         160 => info::sys_setrlimit,
         186 => process::sys_gettid,
-        200 => process::sys_tkill,
+        200 => signal::sys_tkill,
         201 => time::sys_time,
         202 => futex::sys_futex,
         217 => dir::sys_getdents64,
         218 => thread::sys_set_tid_address,
+        219 => signal::sys_restart_syscall,
         228 => time::sys_clock_gettime,
         229 => time::sys_clock_getres,
         230 => time::sys_clock_nanosleep,
         231 => process::sys_exit_group,
-        234 => process::sys_tgkill,
+        234 => signal::sys_tgkill,
         247 => wait::sys_waitid,
         257 => open::sys_openat,
         258 => dir::sys_mkdirat,
@@ -117,6 +131,7 @@ fn handler(nr: u64) -> Option<Handler> {
         269 => stat::sys_faccessat,
         273 => thread::sys_set_robust_list,
         292 => open::sys_dup3,
+        297 => signal::sys_rt_tgsigqueueinfo,
         302 => info::sys_prlimit64,
         316 => dir::sys_renameat2,
         318 => info::sys_getrandom,
@@ -142,6 +157,8 @@ pub fn dispatch(k: &mut Kernel) {
         g[reg::R8],
         g[reg::R9],
     ];
+    // Signals: whatever syscall was parked (asleep) is being executed again.
+    k.signal_syscall_entry();
     let result = match handler(nr) {
         Some(h) => h(k, &args),
         None => {
@@ -158,6 +175,8 @@ pub fn dispatch(k: &mut Kernel) {
         // The task sleeps, then executes the same syscall again: RIP back onto
         // `syscall` (two bytes, 0f 05); RAX still holds the number.
         k.cpu.state.rip -= 2;
+        // Signals: a pending signal interrupts the sleep (signal/deliver.rs).
+        k.signal_syscall_parked();
         return;
     }
     k.cpu.state.gpr[reg::RAX] = match result {

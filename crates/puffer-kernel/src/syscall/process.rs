@@ -1,5 +1,5 @@
 //! Process identity and exit: exit, exit_group, getpid, gettid, getppid, get[e]uid,
-//! get[e]gid.
+//! get[e]gid, process groups and sessions, prctl. (kill/tkill/tgkill: signal.rs.)
 
 use super::Args;
 use crate::errno::{Errno, SysResult};
@@ -44,91 +44,6 @@ pub fn sys_getgid(_: &mut Kernel, _: &Args) -> SysResult {
 
 pub fn sys_getegid(_: &mut Kernel, _: &Args) -> SysResult {
     Ok(crate::current_gid() as u64)
-}
-
-/// Send `sig` to a whole process (its leader thread).
-fn deliver_default(k: &mut Kernel, pid: Pid, sig: i32) {
-    k.raise_signal(pid, sig);
-}
-
-fn check_sig(sig: u64) -> Result<i32, Errno> {
-    if sig > 64 {
-        return Err(Errno::EINVAL);
-    }
-    Ok(sig as i32)
-}
-
-pub fn sys_kill(k: &mut Kernel, a: &Args) -> SysResult {
-    let (pid, sig) = (a[0] as i32, check_sig(a[1])?);
-    let me = k.current_task().tgid;
-    let targets: Vec<Pid> = match pid {
-        p if p > 0 => {
-            // A zombie still exists until it is reaped: signalling it succeeds.
-            if !k.procs.contains_key(&Pid(p)) {
-                return Err(Errno::ESRCH);
-            }
-            vec![Pid(p)]
-        }
-        _ => {
-            let pg = if pid == 0 {
-                k.procs[&me].pgid
-            } else {
-                Pid(-pid)
-            };
-            let v: Vec<Pid> = k
-                .procs
-                .values()
-                .filter(|p| {
-                    p.exit.is_none()
-                        && if pid == -1 {
-                            p.pid != Pid(1) && p.pid != me
-                        } else {
-                            p.pgid == pg
-                        }
-                })
-                .map(|p| p.pid)
-                .collect();
-            if v.is_empty() && pid != -1 {
-                return Err(Errno::ESRCH);
-            }
-            // kill(-1) also signals the caller last.
-            let mut v = v;
-            if pid == -1 {
-                v.push(me);
-            }
-            v
-        }
-    };
-    for t in targets {
-        deliver_default(k, t, sig);
-    }
-    Ok(0)
-}
-
-pub fn sys_tgkill(k: &mut Kernel, a: &Args) -> SysResult {
-    let (tgid, tid, sig) = (a[0] as i32, a[1] as i32, check_sig(a[2])?);
-    if tgid <= 0 || tid <= 0 {
-        return Err(Errno::EINVAL);
-    }
-    match k.tasks.get(&Pid(tid)) {
-        Some(t) if t.tgid == Pid(tgid) && t.state != crate::task::TaskState::Zombie => {}
-        _ => return Err(Errno::ESRCH),
-    }
-    deliver_default(k, Pid(tgid), sig);
-    Ok(0)
-}
-
-pub fn sys_tkill(k: &mut Kernel, a: &Args) -> SysResult {
-    let (tid, sig) = (a[0] as i32, check_sig(a[1])?);
-    if tid <= 0 {
-        return Err(Errno::EINVAL);
-    }
-    let tgid = match k.tasks.get(&Pid(tid)) {
-        Some(t) if t.state != crate::task::TaskState::Zombie => t.tgid,
-        _ => return Err(Errno::ESRCH),
-    };
-    deliver_default(k, tgid, sig);
-    Ok(0)
 }
 
 pub fn sys_getpgid(k: &mut Kernel, a: &Args) -> SysResult {
@@ -240,7 +155,7 @@ pub fn sys_prctl(k: &mut Kernel, a: &Args) -> SysResult {
             k.write_u32(a[1], v)?;
             Ok(0)
         }
-        PR_SET_PDEATHSIG | PR_GET_PDEATHSIG => Err(Errno::ENOSYS),
+        PR_SET_PDEATHSIG | PR_GET_PDEATHSIG => super::signal::prctl_pdeathsig(k, a[0], a[1]),
         _ => Err(Errno::EINVAL),
     }
 }

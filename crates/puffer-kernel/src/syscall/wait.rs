@@ -28,6 +28,18 @@ pub fn sys_wait4(k: &mut Kernel, a: &Args) -> SysResult {
     };
     match k.do_wait(which, options)? {
         WaitResult::Nothing => Ok(0),
+        WaitResult::Stopped { pid, sig } => {
+            if status != 0 {
+                k.write_u32(status, 0x7f | ((sig as u32 & 0xff) << 8))?;
+            }
+            Ok(pid.0 as u64)
+        }
+        WaitResult::Continued { pid } => {
+            if status != 0 {
+                k.write_u32(status, 0xffff)?;
+            }
+            Ok(pid.0 as u64)
+        }
         WaitResult::Reaped {
             pid,
             status: st,
@@ -49,6 +61,17 @@ const P_PID: u64 = 1;
 const P_PGID: u64 = 2;
 const CLD_EXITED: i32 = 1;
 const CLD_KILLED: i32 = 2;
+const CLD_STOPPED: i32 = 5;
+const CLD_CONTINUED: i32 = 6;
+
+/// waitid's siginfo for a stop or continue (SIGCHLD, the code, pid, uid, status).
+fn waitid_info(k: &mut Kernel, infop: u64, code: i32, pid: Pid, st: i32) -> Result<(), Errno> {
+    if infop != 0 {
+        let info = crate::signal::SigInfo::child(crate::signal::SIGCHLD, code, pid, st);
+        k.copy_to_user(infop, &info.0)?;
+    }
+    Ok(())
+}
 
 pub fn sys_waitid(k: &mut Kernel, a: &Args) -> SysResult {
     let (idtype, id, infop, options, rusage) = (a[0], a[1] as i32, a[2], a[3], a[4]);
@@ -64,8 +87,15 @@ pub fn sys_waitid(k: &mut Kernel, a: &Args) -> SysResult {
         P_PGID if id >= 0 => Which::Pgid(Pid(id)),
         _ => return Err(Errno::EINVAL),
     };
-    // Stopped/continued children are reported once job control exists; exits now.
     match k.do_wait(which, options)? {
+        WaitResult::Stopped { pid, sig } => {
+            waitid_info(k, infop, CLD_STOPPED, pid, sig)?;
+            Ok(0)
+        }
+        WaitResult::Continued { pid } => {
+            waitid_info(k, infop, CLD_CONTINUED, pid, crate::signal::SIGCONT)?;
+            Ok(0)
+        }
         WaitResult::Nothing => {
             if infop != 0 {
                 k.copy_to_user(infop, &[0u8; 128])?;

@@ -19,7 +19,7 @@ mod cvt;
 mod float;
 mod fp;
 mod int;
-mod mov;
+pub(crate) mod mov;
 
 use super::Handler;
 use crate::{Cpu, Trap};

@@ -3,7 +3,7 @@
 
 use super::fp::MXCSR_MASK;
 use super::{aligned, dst, src64, xi};
-use crate::{Cpu, Trap};
+use crate::{Cpu, CpuState, Trap};
 use iced_x86::{Instruction, OpKind, Register};
 
 const LO64: u128 = u64::MAX as u128;
@@ -239,44 +239,45 @@ pub fn emms(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
 /// are reserved or left to software (Linux keeps its fpstate magic there).
 const FX_LEN: usize = 416;
 
-/// FXSAVE/FXSAVE64 m512 (Intel SDM Vol. 1, 10.5.1, table 10-2). puffer does not track
-/// the last x87 instruction and data pointers or opcode: those fields read as zero.
-pub fn fxsave(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    let a = aligned(cpu, i)?;
-    let x = &cpu.state.x87;
-    let mut b = [0u8; FX_LEN];
+/// The FXSAVE image of `s` (Intel SDM Vol. 1, 10.5.1, table 10-2): 512 bytes, of which
+/// FXSAVE writes the first 416; the rest is zero here. puffer does not track the last
+/// x87 instruction and data pointers or opcode: those fields read as zero. Used by the
+/// FXSAVE instruction and by the kernel for a signal frame's fpstate.
+pub fn fxsave_image(s: &CpuState) -> [u8; 512] {
+    let x = &s.x87;
+    let mut b = [0u8; 512];
     let fsw = (x.fsw & !0x3800) | (((x.top & 7) as u16) << 11);
     b[0..2].copy_from_slice(&x.fcw.to_le_bytes());
     b[2..4].copy_from_slice(&fsw.to_le_bytes());
     b[4] = x.tags;
-    b[24..28].copy_from_slice(&cpu.state.mxcsr.to_le_bytes());
+    b[24..28].copy_from_slice(&s.mxcsr.to_le_bytes());
     b[28..32].copy_from_slice(&MXCSR_MASK.to_le_bytes());
     for st in 0..8 {
         let r = x.regs[(x.top as usize + st) & 7];
         let o = 32 + 16 * st;
         b[o..o + 10].copy_from_slice(&r.to_le_bytes()[..10]);
     }
-    for (n, v) in cpu.state.xmm.iter().enumerate() {
+    for (n, v) in s.xmm.iter().enumerate() {
         let o = 160 + 16 * n;
         b[o..o + 16].copy_from_slice(&v.to_le_bytes());
     }
-    cpu.mmu.write_bytes(a, &b)?;
-    Ok(())
+    b
 }
 
-/// FXRSTOR/FXRSTOR64 m512: all of the image is read before anything is changed; an
-/// MXCSR with reserved bits set is #GP.
-pub fn fxrstor(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    let a = aligned(cpu, i)?;
-    let mut b = [0u8; FX_LEN];
-    cpu.mmu.read_bytes(a, &mut b)?;
+/// Load `s`'s x87 and SSE state from an FXSAVE image (only its first 416 bytes are
+/// read). An MXCSR with reserved bits set is refused (`Err`) and nothing is changed,
+/// as FXRSTOR's #GP.
+pub fn fxrstor_image(s: &mut CpuState, b: &[u8]) -> Result<(), ()> {
+    if b.len() < FX_LEN {
+        return Err(());
+    }
     let word = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]);
     let mxcsr = u32::from_le_bytes([b[24], b[25], b[26], b[27]]);
     if mxcsr & !MXCSR_MASK != 0 {
-        return Err(Trap::GeneralProtection);
+        return Err(());
     }
     let fsw = word(2);
-    let x = &mut cpu.state.x87;
+    let x = &mut s.x87;
     x.fcw = word(0);
     x.top = ((fsw >> 11) & 7) as u8;
     x.fsw = fsw & !0x3800;
@@ -287,12 +288,29 @@ pub fn fxrstor(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         r[..10].copy_from_slice(&b[o..o + 10]);
         x.regs[(x.top as usize + st) & 7] = u128::from_le_bytes(r);
     }
-    cpu.state.mxcsr = mxcsr;
-    for (n, v) in cpu.state.xmm.iter_mut().enumerate() {
+    s.mxcsr = mxcsr;
+    for (n, v) in s.xmm.iter_mut().enumerate() {
         let o = 160 + 16 * n;
         let mut r = [0u8; 16];
         r.copy_from_slice(&b[o..o + 16]);
         *v = u128::from_le_bytes(r);
     }
     Ok(())
+}
+
+/// FXSAVE/FXSAVE64 m512: see [`fxsave_image`].
+pub fn fxsave(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let a = aligned(cpu, i)?;
+    let b = fxsave_image(&cpu.state);
+    cpu.mmu.write_bytes(a, &b[..FX_LEN])?;
+    Ok(())
+}
+
+/// FXRSTOR/FXRSTOR64 m512: all of the image is read before anything is changed; an
+/// MXCSR with reserved bits set is #GP.
+pub fn fxrstor(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let a = aligned(cpu, i)?;
+    let mut b = [0u8; FX_LEN];
+    cpu.mmu.read_bytes(a, &mut b)?;
+    fxrstor_image(&mut cpu.state, &b).map_err(|()| Trap::GeneralProtection)
 }

@@ -1,0 +1,444 @@
+//! Delivery, on the way back to user mode (Linux's arch_do_signal_or_restart →
+//! get_signal → handle_signal → setup_rt_frame), rt_sigreturn, and how syscalls that
+//! sleep are interrupted.
+//!
+//! A syscall that must wait returns ERESTARTSYS: the task sleeps with RIP back on the
+//! `syscall` instruction and runs it again when woken ([`Park::Parked`]). A signal
+//! wakes it; it re-executes the syscall first, so that a wake-up that came at the same
+//! time (a futex wake, a child's exit) is not lost. Only when the syscall would sleep
+//! again with a signal to take is it interrupted ([`Park::Interrupted`]): then, if a
+//! handler runs, the syscall fails with EINTR or is restarted after the handler by its
+//! restart rule (SA_RESTART); with no handler (a stop, an ignored signal) it restarts.
+
+use super::frame::{self, StackT};
+use super::*;
+use crate::errno::Errno;
+use crate::task::TaskState;
+use puffer_cpu::{reg, CpuState, X87};
+
+/// The state of a task's sleeping syscall.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Park {
+    #[default]
+    None,
+    /// The last syscall returned ERESTARTSYS: RIP is on the `syscall` instruction and
+    /// RAX holds its number; it executes again when the task runs.
+    Parked,
+    /// ... and a signal is to be taken before it runs again.
+    Interrupted,
+}
+
+/// What a handler does to a syscall it interrupts (Linux's -ERESTART* codes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Restart {
+    /// ERESTARTSYS: restarted with SA_RESTART, else EINTR.
+    Sys,
+    /// ERESTARTNOHAND, ERESTART_RESTARTBLOCK: EINTR after a handler.
+    NoHand,
+    /// Fails with EINTR even when no handler runs.
+    Never,
+}
+
+fn restart_rule(nr: u64, regs: &CpuState) -> Restart {
+    match nr {
+        // pause, rt_sigsuspend, nanosleep, clock_nanosleep, poll, select, pselect6,
+        // ppoll: signal(7)'s "never restarted" list, and sleeps.
+        34 | 130 | 35 | 230 | 7 | 23 | 270 | 271 => Restart::NoHand,
+        // rt_sigtimedwait, epoll_wait, epoll_pwait return EINTR themselves.
+        128 | 232 | 281 => Restart::Never,
+        // futex: FUTEX_WAIT(_BITSET) with a timeout is a restart block, without one
+        // it restarts with SA_RESTART.
+        202 => {
+            let op = regs.gpr[reg::RSI] & 0x7f;
+            if (op == 0 || op == 9) && regs.gpr[reg::R10] != 0 {
+                Restart::NoHand
+            } else {
+                Restart::Sys
+            }
+        }
+        _ => Restart::Sys,
+    }
+}
+
+/// sigaltstack's flags.
+pub const SS_ONSTACK: u32 = 1;
+pub const SS_DISABLE: u32 = 2;
+pub const SS_AUTODISARM: u32 = 1 << 31;
+pub const MINSIGSTKSZ: u64 = 2048;
+
+/// Is `sp` inside the alternate stack `alt` (sp, size, flags)?
+fn on_stack_raw(alt: (u64, u64, u32), sp: u64) -> bool {
+    sp > alt.0 && sp - alt.0 <= alt.1
+}
+
+/// on_sig_stack: with SS_AUTODISARM the question is never asked.
+pub fn on_sig_stack(alt: (u64, u64, u32), sp: u64) -> bool {
+    alt.2 & SS_AUTODISARM == 0 && on_stack_raw(alt, sp)
+}
+
+/// sas_ss_flags: SS_DISABLE, SS_ONSTACK or 0.
+pub fn sas_ss_flags(alt: (u64, u64, u32), sp: u64) -> u32 {
+    if alt.1 == 0 {
+        SS_DISABLE
+    } else if on_sig_stack(alt, sp) {
+        SS_ONSTACK
+    } else {
+        0
+    }
+}
+
+const EFLAGS_TF: u64 = 0x100;
+const EFLAGS_DF: u64 = 0x400;
+const EFLAGS_RF: u64 = 0x10000;
+
+impl Kernel {
+    /// Before the current task returns to user mode: take pending signals. Returns
+    /// false when the task may not run now (it stopped, or its process died).
+    pub(crate) fn signal_return_to_user(&mut self) -> bool {
+        let tid = self.current;
+        let Some(t) = self.tasks.get(&tid) else {
+            return false;
+        };
+        if t.state != TaskState::Runnable {
+            return false;
+        }
+        let tgid = t.tgid;
+        let (park, saved) = (t.sig.park, t.sig.saved_mask.is_some());
+        // A thread of a stopped process stops too, when it would run.
+        if self
+            .procs
+            .get(&tgid)
+            .is_some_and(|p| p.sig.stopped.is_some())
+        {
+            if let Some(t) = self.tasks.get_mut(&tid) {
+                t.state = TaskState::Stopped;
+            }
+            return false;
+        }
+        // A sleeping syscall runs again first (see the module comment).
+        if park == Park::Parked {
+            return true;
+        }
+        if park == Park::None && !saved && self.deliverable(tid) == 0 {
+            return true;
+        }
+        self.do_signal(tid, tgid)
+    }
+
+    /// get_signal's loop: take signals until one needs the task to stop running (stop,
+    /// death) or none is left; handlers nest (the last one set up runs first).
+    fn do_signal(&mut self, tid: Pid, tgid: Pid) -> bool {
+        while let Some(info) = self.dequeue(tid, None) {
+            let sig = info.signo();
+            let from = info.sender();
+            let Some(hand) = self.tasks.get(&tid).map(|t| t.sig.hand.clone()) else {
+                return false;
+            };
+            let act = hand.borrow().get(sig);
+            match act.handler {
+                SIG_IGN => self.trace_signal(sig, from, tgid, "ignore"),
+                SIG_DFL => match default_action(sig) {
+                    DefaultAction::Ignore | DefaultAction::Cont => {
+                        self.trace_signal(sig, from, tgid, "ignore")
+                    }
+                    DefaultAction::Stop => {
+                        // Terminal stops of an orphaned process group are discarded.
+                        let pgid = self.procs.get(&tgid).map_or(tgid, |p| p.pgid);
+                        if sig != SIGSTOP && self.pgrp_orphaned(pgid) {
+                            self.trace_signal(sig, from, tgid, "ignore");
+                            continue;
+                        }
+                        self.trace_signal(sig, from, tgid, "stop");
+                        self.do_signal_stop(tgid, sig);
+                        return false;
+                    }
+                    DefaultAction::Term | DefaultAction::Core => {
+                        let what = if default_action(sig) == DefaultAction::Core {
+                            "core"
+                        } else {
+                            "terminate"
+                        };
+                        self.trace_signal(sig, from, tgid, what);
+                        self.kill_by_signal(tgid, sig);
+                        return false;
+                    }
+                },
+                _ => {
+                    if act.flags & SA_RESETHAND != 0 {
+                        hand.borrow_mut().set(
+                            sig,
+                            SigAction {
+                                handler: SIG_DFL,
+                                ..act
+                            },
+                        );
+                    }
+                    if self.handle_signal(tid, info, act).is_ok() {
+                        self.trace_signal(sig, from, tgid, "handler");
+                    } else {
+                        self.trace_signal(sig, from, tgid, "bad frame");
+                        self.force_sigsegv(sig);
+                    }
+                }
+            }
+        }
+        // No handler was set up (any more): an interrupted syscall is restarted (RIP is
+        // on the `syscall` instruction, RAX its number), and sigsuspend's mask returns.
+        let Some(t) = self.tasks.get_mut(&tid) else {
+            return false;
+        };
+        if t.sig.park == Park::Interrupted {
+            let never =
+                restart_rule(self.cpu.state.gpr[reg::RAX], &self.cpu.state) == Restart::Never;
+            self.finish_interrupted(tid, never);
+        }
+        let saved = self
+            .tasks
+            .get_mut(&tid)
+            .and_then(|t| t.sig.saved_mask.take());
+        if let Some(m) = saved {
+            self.set_blocked(tid, m);
+        }
+        true
+    }
+
+    /// dequeue_signal: the next signal not in `blocked` (the task's mask by default),
+    /// the thread's own before the process's.
+    pub(crate) fn dequeue(&mut self, tid: Pid, blocked: Option<SigSet>) -> Option<SigInfo> {
+        let t = self.tasks.get_mut(&tid)?;
+        let blocked = blocked.unwrap_or(t.sig.blocked);
+        if let Some(sig) = t.sig.pending.next(blocked) {
+            return Some(t.sig.pending.take(sig));
+        }
+        let tgid = t.tgid;
+        let p = self.procs.get_mut(&tgid)?;
+        let sig = p.sig.shared.next(blocked)?;
+        Some(p.sig.shared.take(sig))
+    }
+
+    /// An interrupted syscall ends: with EINTR (`eintr`; nanosleep reports the time
+    /// left), or it is left to run again from scratch. Its sleep state is dropped.
+    fn finish_interrupted(&mut self, tid: Pid, eintr: bool) {
+        let deadline = match self.tasks.get_mut(&tid) {
+            Some(t) => {
+                t.sig.park = Park::None;
+                t.restart_deadline.take()
+            }
+            None => return,
+        };
+        self.futex_forget(tid);
+        if !eintr {
+            return;
+        }
+        let g = self.cpu.state.gpr;
+        let nr = g[reg::RAX];
+        // nanosleep(req, rem); clock_nanosleep(clock, flags, req, rem) unless absolute.
+        let rem = match nr {
+            35 => g[reg::RSI],
+            230 if g[reg::RSI] & 1 == 0 => g[reg::R10],
+            _ => 0,
+        };
+        if rem != 0 {
+            let left = deadline
+                .filter(|&d| d != u128::MAX)
+                .map_or(0, |d| d.saturating_sub(crate::time::mono_ns()));
+            let mut b = [0u8; 16];
+            b[..8].copy_from_slice(&((left / 1_000_000_000) as u64).to_le_bytes());
+            b[8..].copy_from_slice(&((left % 1_000_000_000) as u64).to_le_bytes());
+            let _ = self.copy_to_user(rem, &b);
+        }
+        self.cpu.state.gpr[reg::RAX] = Errno::EINTR.to_ret();
+        self.cpu.state.rip = self.cpu.state.rip.wrapping_add(2);
+    }
+
+    /// dispatch: the current task starts a syscall (maybe again): nothing is parked.
+    pub(crate) fn signal_syscall_entry(&mut self) {
+        if let Some(t) = self.tasks.get_mut(&self.current) {
+            t.sig.park = Park::None;
+        }
+    }
+
+    /// dispatch: the syscall returned ERESTARTSYS (it sleeps, or runs again). With a
+    /// signal to take it does not sleep: it is interrupted (Linux's signal_pending
+    /// check in every interruptible wait).
+    pub(crate) fn signal_syscall_parked(&mut self) {
+        let tid = self.current;
+        let pending = self.deliverable(tid) != 0;
+        let Some(t) = self.tasks.get_mut(&tid) else {
+            return;
+        };
+        if !matches!(t.state, TaskState::Runnable | TaskState::Sleeping) {
+            return;
+        }
+        t.sig.park = Park::Parked;
+        if pending {
+            t.sig.park = Park::Interrupted;
+            if t.state == TaskState::Sleeping {
+                t.state = TaskState::Runnable;
+                t.wait = None;
+            }
+            if let Some(rb) = t.sig.real_blocked.take() {
+                t.sig.blocked = rb;
+            }
+        }
+    }
+
+    /// handle_signal + setup_rt_frame: the syscall restart rule, the frame on the user
+    /// (or alternate) stack, the registers for the handler, and the handler's mask.
+    fn handle_signal(&mut self, tid: Pid, info: SigInfo, act: SigAction) -> Result<(), ()> {
+        let sig = info.signo();
+        if self
+            .tasks
+            .get(&tid)
+            .is_some_and(|t| t.sig.park == Park::Interrupted)
+        {
+            let restart = act.flags & SA_RESTART != 0
+                && restart_rule(self.cpu.state.gpr[reg::RAX], &self.cpu.state) == Restart::Sys;
+            self.finish_interrupted(tid, !restart);
+        }
+        // x86-64 has no kernel-provided return trampoline: the C library's restorer is
+        // required.
+        if act.flags & SA_RESTORER == 0 {
+            return Err(());
+        }
+        let t = self.tasks.get(&tid).ok_or(())?;
+        let mask = t.sig.saved_mask.unwrap_or(t.sig.blocked);
+        let alt = t.alt_stack;
+        let trap = t.sig.trap;
+        let blocked = t.sig.blocked;
+        let sp = self.cpu.state.gpr[reg::RSP];
+
+        // get_sigframe: below the red zone, or at the top of the alternate stack.
+        let nested = on_sig_stack(alt, sp);
+        let mut top = sp.wrapping_sub(128);
+        let mut entering = false;
+        if act.flags & SA_ONSTACK != 0 && sas_ss_flags(alt, top) == 0 {
+            top = alt.0.wrapping_add(alt.1);
+            entering = true;
+        }
+        let fp = top.wrapping_sub(frame::FPSTATE_SIZE) & !63;
+        let fr = (fp.wrapping_sub(frame::FRAME_SIZE) & !15).wrapping_sub(8);
+        if (nested || entering) && !on_stack_raw(alt, fr) {
+            // It would overflow the alternate stack.
+            return Err(());
+        }
+        let fx = puffer_cpu::fxsave_image(&self.cpu.state);
+        self.copy_to_user(fp, &fx).map_err(|_| ())?;
+        let stack = StackT {
+            sp: alt.0,
+            flags: alt.2,
+            size: alt.1,
+        };
+        let uc = frame::encode_ucontext(&self.cpu.state, stack, trap, fp, mask);
+        let mut b = vec![0u8; frame::FRAME_SIZE as usize];
+        b[0..8].copy_from_slice(&act.restorer.to_le_bytes());
+        b[8..8 + frame::UC_SIZE].copy_from_slice(&uc);
+        b[frame::INFO_OFF as usize..].copy_from_slice(&info.0);
+        self.copy_to_user(fr, &b).map_err(|_| ())?;
+
+        // The handler's registers: handler(sig, &info, &uc), a fresh FPU, DF clear.
+        let s = &mut self.cpu.state;
+        s.gpr[reg::RDI] = sig as u64;
+        s.gpr[reg::RSI] = fr + frame::INFO_OFF;
+        s.gpr[reg::RDX] = fr + frame::UC_OFF;
+        s.gpr[reg::RAX] = 0;
+        s.gpr[reg::RSP] = fr;
+        s.rip = act.handler;
+        let f = s.rflags() & !(EFLAGS_DF | EFLAGS_RF | EFLAGS_TF);
+        s.set_rflags(f);
+        s.x87 = X87::default();
+        s.xmm = [0; 16];
+        s.mxcsr = 0x1f80;
+
+        // signal_delivered: the handler runs with sa_mask and the signal blocked.
+        let mut new = blocked | act.mask;
+        if act.flags & SA_NODEFER == 0 {
+            new |= bit(sig);
+        }
+        if let Some(t) = self.tasks.get_mut(&tid) {
+            t.sig.saved_mask = None;
+            if t.alt_stack.2 & SS_AUTODISARM != 0 {
+                t.alt_stack = (0, 0, SS_DISABLE);
+            }
+        }
+        self.set_blocked(tid, new);
+        Ok(())
+    }
+
+    /// rt_sigreturn: restore what the frame below RSP holds — registers (RIP, RFLAGS'
+    /// user bits), the FPU, the mask and the alternate stack — as a handler may have
+    /// left them. Returns the restored RAX. A bad frame is SIGSEGV.
+    pub(crate) fn sigreturn(&mut self) -> u64 {
+        let tid = self.current;
+        let uc_addr = self.cpu.state.gpr[reg::RSP];
+        let mut b = [0u8; frame::UC_SIZE];
+        if self.copy_from_user(uc_addr, &mut b).is_err() {
+            self.force_signal(SIGSEGV);
+            return 0;
+        }
+        let r = frame::decode_ucontext(&b);
+        let mut st = self.cpu.state.clone();
+        st.gpr = r.gpr;
+        st.rip = r.rip;
+        let f = (st.rflags() & !frame::FIX_EFLAGS) | (r.rflags & frame::FIX_EFLAGS);
+        st.set_rflags(f);
+        if r.fpstate == 0 {
+            st.x87 = X87::default();
+            st.xmm = [0; 16];
+            st.mxcsr = 0x1f80;
+        } else {
+            let mut fx = [0u8; 512];
+            if self.copy_from_user(r.fpstate, &mut fx).is_err() {
+                self.force_signal(SIGSEGV);
+                return 0;
+            }
+            // Reserved MXCSR bits are dropped, as Linux sanitizes them.
+            fx[26] = 0;
+            fx[27] = 0;
+            if puffer_cpu::fxrstor_image(&mut st, &fx).is_err() {
+                self.force_signal(SIGSEGV);
+                return 0;
+            }
+        }
+        let rax = st.gpr[reg::RAX];
+        self.cpu.state = st;
+        self.set_blocked(tid, r.mask);
+        // The alternate stack as the frame says; refusals (still on it) are ignored.
+        let sp = self.cpu.state.gpr[reg::RSP];
+        let _ = self.set_altstack(Some(r.stack), sp);
+        rax
+    }
+
+    /// sigaltstack's core (Linux's do_sigaltstack): returns the old setting (with
+    /// flags as sigaltstack reports them) after applying `new`, if any.
+    pub(crate) fn set_altstack(&mut self, new: Option<StackT>, sp: u64) -> Result<StackT, Errno> {
+        let t = self.current_task_mut();
+        let alt = t.alt_stack;
+        let old = StackT {
+            sp: alt.0,
+            flags: sas_ss_flags(alt, sp) | (alt.2 & SS_AUTODISARM),
+            size: alt.1,
+        };
+        if let Some(ss) = new {
+            if on_sig_stack(alt, sp) {
+                return Err(Errno::EPERM);
+            }
+            let mode = ss.flags & !SS_AUTODISARM;
+            if mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0 {
+                return Err(Errno::EINVAL);
+            }
+            if (ss.sp, ss.size, ss.flags) == alt {
+                return Ok(old);
+            }
+            t.alt_stack = if mode == SS_DISABLE {
+                (0, 0, ss.flags)
+            } else {
+                if ss.size < MINSIGSTKSZ {
+                    return Err(Errno::ENOMEM);
+                }
+                (ss.sp, ss.size, ss.flags)
+            };
+        }
+        Ok(old)
+    }
+}
