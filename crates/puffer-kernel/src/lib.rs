@@ -6,6 +6,7 @@
 
 pub mod errno;
 mod futex;
+mod iowait;
 pub mod ktrace;
 pub mod loader;
 pub mod mm;
@@ -87,6 +88,8 @@ pub struct Kernel {
     empty_mm: Rc<RefCell<AddressSpace>>,
     futex_waiters: Vec<futex::Waiter>,
     futex_woken: BTreeSet<Pid>,
+    /// Tasks sleeping on pipes, sockets, eventfds and host descriptors.
+    io: iowait::IoState,
     /// `--ktrace`: the kernel-event trace.
     pub ktrace: Option<ktrace::Ktrace>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -118,6 +121,7 @@ impl Kernel {
             empty_mm,
             futex_waiters: Vec::new(),
             futex_woken: BTreeSet::new(),
+            io: iowait::IoState::default(),
             ktrace: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
@@ -301,18 +305,23 @@ impl Kernel {
                 .values()
                 .filter(|t| t.state == TaskState::Sleeping)
                 .filter_map(|t| t.wait.and_then(|w| w.deadline()))
-                .min()?;
-            let now = time::mono_ns();
-            if next > now {
-                std::thread::sleep(std::time::Duration::from_nanos(
-                    (next - now).min(u64::MAX as u128) as u64,
-                ));
+                .min();
+            if next.is_none() && !self.io_has_host_waits() {
+                return None;
             }
+            // Nothing to run: block in the host until a deadline or a host descriptor
+            // a task waits for.
+            let now = time::mono_ns();
+            let timeout = next.map(|d| {
+                std::time::Duration::from_nanos(d.saturating_sub(now).min(u64::MAX as u128) as u64)
+            });
+            self.io_wake(timeout);
         }
     }
 
-    /// Wake tasks whose sleep deadline has passed.
+    /// Wake tasks whose sleep deadline has passed, and those whose I/O is ready.
     fn wake_expired(&mut self) {
+        self.io_wake(Some(std::time::Duration::ZERO));
         let now = time::mono_ns();
         for t in self.tasks.values_mut() {
             if t.state == TaskState::Sleeping

@@ -54,6 +54,9 @@ pub enum Wait {
     Until(u128),
     /// A futex word, with an optional deadline.
     Futex(Option<u128>),
+    /// I/O readiness (a pipe, socket, eventfd or host descriptor; see `iowait.rs`),
+    /// with an optional deadline.
+    Io(Option<u128>),
 }
 
 impl Wait {
@@ -61,7 +64,7 @@ impl Wait {
     pub fn deadline(self) -> Option<u128> {
         match self {
             Wait::Until(d) => Some(d),
-            Wait::Futex(d) => d,
+            Wait::Futex(d) | Wait::Io(d) => d,
             _ => None,
         }
     }

@@ -8,13 +8,16 @@ mod dir;
 mod futex;
 mod info;
 mod io;
+mod ioctl;
 mod mem;
 pub mod names;
 mod open;
+mod pipe;
 mod process;
 mod stat;
 mod thread;
 mod time;
+mod vopen;
 mod wait;
 
 use crate::errno::{Errno, SysResult};
@@ -41,12 +44,13 @@ fn handler(nr: u64) -> Option<Handler> {
         10 => mem::sys_mprotect,
         11 => mem::sys_munmap,
         12 => mem::sys_brk,
-        16 => open::sys_ioctl,
+        16 => ioctl::sys_ioctl,
         17 => io::sys_pread64,
         18 => io::sys_pwrite64,
         19 => io::sys_readv,
         20 => io::sys_writev,
         21 => stat::sys_access,
+        22 => pipe::sys_pipe,
         24 => time::sys_sched_yield,
         25 => mem::sys_mremap,
         26 => mem::sys_msync,
@@ -114,7 +118,10 @@ fn handler(nr: u64) -> Option<Handler> {
         267 => stat::sys_readlinkat,
         269 => stat::sys_faccessat,
         273 => thread::sys_set_robust_list,
+        284 => pipe::sys_eventfd,
+        290 => pipe::sys_eventfd2,
         292 => open::sys_dup3,
+        293 => pipe::sys_pipe2,
         302 => info::sys_prlimit64,
         316 => dir::sys_renameat2,
         318 => info::sys_getrandom,
