@@ -13,7 +13,9 @@ mod mem;
 pub mod names;
 mod open;
 mod pipe;
+mod poll;
 mod process;
+mod socket;
 mod stat;
 mod thread;
 mod time;
@@ -39,6 +41,7 @@ fn handler(nr: u64) -> Option<Handler> {
         4 => stat::sys_stat,
         5 => stat::sys_fstat,
         6 => stat::sys_lstat,
+        7 => poll::sys_poll,
         8 => io::sys_lseek,
         9 => mem::sys_mmap,
         10 => mem::sys_mprotect,
@@ -51,6 +54,7 @@ fn handler(nr: u64) -> Option<Handler> {
         20 => io::sys_writev,
         21 => stat::sys_access,
         22 => pipe::sys_pipe,
+        23 => poll::sys_select,
         24 => time::sys_sched_yield,
         25 => mem::sys_mremap,
         26 => mem::sys_msync,
@@ -59,6 +63,17 @@ fn handler(nr: u64) -> Option<Handler> {
         33 => open::sys_dup2,
         35 => time::sys_nanosleep,
         39 => process::sys_getpid,
+        41 => socket::sys_socket,
+        44 => socket::sys_sendto,
+        45 => socket::sys_recvfrom,
+        46 => socket::sys_sendmsg,
+        47 => socket::sys_recvmsg,
+        48 => socket::sys_shutdown,
+        51 => socket::sys_getsockname,
+        52 => socket::sys_getpeername,
+        53 => socket::sys_socketpair,
+        54 => socket::sys_setsockopt,
+        55 => socket::sys_getsockopt,
         56 => clone::sys_clone,
         57 => clone::sys_fork,
         58 => clone::sys_vfork,
@@ -117,6 +132,8 @@ fn handler(nr: u64) -> Option<Handler> {
         266 => dir::sys_symlinkat,
         267 => stat::sys_readlinkat,
         269 => stat::sys_faccessat,
+        270 => poll::sys_pselect6,
+        271 => poll::sys_ppoll,
         273 => thread::sys_set_robust_list,
         284 => pipe::sys_eventfd,
         290 => pipe::sys_eventfd2,

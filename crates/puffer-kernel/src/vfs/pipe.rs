@@ -141,7 +141,7 @@ impl PipeBuf {
     /// F_SETPIPE_SZ: round up to a power-of-two number of pages; EBUSY if the data
     /// already held would not fit.
     pub fn set_size(&self, bytes: u64, privileged: bool) -> Result<usize, Errno> {
-        if bytes > u32::MAX as u64 {
+        if bytes > 1 << 31 {
             return Err(Errno::EINVAL);
         }
         let pages = (bytes as usize).div_ceil(PAGE).max(1).next_power_of_two();
