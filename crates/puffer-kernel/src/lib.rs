@@ -90,6 +90,8 @@ pub struct Kernel {
     futex_woken: BTreeSet<Pid>,
     /// Tasks sleeping on pipes, sockets, eventfds and host descriptors.
     io: iowait::IoState,
+    /// Pages of MAP_SHARED file mappings (`mm/pagecache.rs`).
+    page_cache: Rc<RefCell<mm::pagecache::PageCache>>,
     /// `--ktrace`: the kernel-event trace.
     pub ktrace: Option<ktrace::Ktrace>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -122,6 +124,7 @@ impl Kernel {
             futex_waiters: Vec::new(),
             futex_woken: BTreeSet::new(),
             io: iowait::IoState::default(),
+            page_cache: Rc::default(),
             ktrace: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,

@@ -3,6 +3,7 @@
 //! copy-on-write), mmap/munmap/mprotect/mremap, brk, and the fork-time copy.
 
 mod fault;
+pub mod pagecache;
 pub mod vma;
 
 pub use fault::FaultOutcome;
@@ -44,6 +45,9 @@ pub struct AddressSpace {
     pub env_end: u64,
     /// The executable's path, for /proc/self/exe.
     pub exe: String,
+    /// The kernel's page cache, once this address space has a shared file mapping
+    /// (`pagecache.rs`).
+    pub page_cache: Option<std::rc::Rc<std::cell::RefCell<pagecache::PageCache>>>,
 }
 
 /// PTE flags for a page of `vma` (before any copy-on-write adjustment).
@@ -80,6 +84,7 @@ impl AddressSpace {
             env_start: 0,
             env_end: 0,
             exe: String::new(),
+            page_cache: None,
         })
     }
 
@@ -293,6 +298,7 @@ impl AddressSpace {
         child.env_start = self.env_start;
         child.env_end = self.env_end;
         child.exe = self.exe.clone();
+        child.page_cache = self.page_cache.clone();
         let mut stats = ForkStats::default();
         let mut entries = Vec::new();
         let vmas = &self.vmas;

@@ -40,10 +40,14 @@ fn read_into(k: &mut Kernel, f: &FileRef, buf: u64, len: u64, at: Option<u64>) -
     loop {
         let n = ((len - done) as usize).min(CHUNK);
         let mut tmp = vec![0u8; n];
+        let start = at.map_or(f.offset.get(), |off| off + done);
         let got = match at {
             Some(off) => f.pread(&mut tmp, off + done)?,
             None => f.read(&mut tmp)?,
         };
+        if matches!(f.kind, FileKind::Host(_)) {
+            k.page_cache_overlay(f, start, &mut tmp[..got]);
+        }
         k.copy_to_user(buf + done, &tmp[..got])?;
         done += got as u64;
         // Regular files fill the whole request; pipes and terminals return what
@@ -64,6 +68,10 @@ fn write_from(k: &mut Kernel, f: &FileRef, buf: u64, len: u64, at: Option<u64>) 
             Some(off) => f.pwrite(&tmp, off + done)?,
             None => f.write(&tmp)?,
         };
+        if matches!(f.kind, FileKind::Host(_)) {
+            let start = at.map_or(f.offset.get() - put as u64, |off| off + done);
+            k.page_cache_update(f, start, &tmp[..put]);
+        }
         done += put as u64;
         if put < n {
             break;
@@ -171,6 +179,10 @@ pub fn sys_writev(k: &mut Kernel, a: &Args) -> SysResult {
         let n = f.write(&data[done..])?;
         if n == 0 {
             break;
+        }
+        if matches!(f.kind, FileKind::Host(_)) {
+            let start = f.offset.get() - n as u64;
+            k.page_cache_update(&f, start, &data[done..done + n]);
         }
         done += n;
     }

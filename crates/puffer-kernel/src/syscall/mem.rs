@@ -90,8 +90,13 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
             .with_size(size)
         }
     };
+    k.page_cache_prune();
     let mm = k.current_mm();
     let mut mm = mm.borrow_mut();
+    if matches!(backing, Backing::File { .. }) && mm.page_cache.is_none() {
+        // File pages go through the page cache from now on (mm/pagecache.rs).
+        mm.page_cache = Some(k.page_cache.clone());
+    }
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
     let start = if fixed {
         if addr & 0xfff != 0 {
@@ -187,6 +192,7 @@ pub fn sys_munmap(k: &mut Kernel, a: &Args) -> SysResult {
     let mm = k.current_mm();
     mm.borrow_mut().unmap_range(&mut k.cpu.mmu, s, e);
     k.cpu.sync_code();
+    k.page_cache_prune();
     Ok(0)
 }
 
