@@ -11,6 +11,9 @@
 //! frame; once the cache's reference is the last one it is dropped at the next
 //! pruning (each mmap, munmap and cache lookup from I/O).
 //!
+//! MAP_SHARED anonymous memory is a cached "file" of its own (`FileKind::Shmem`),
+//! so a mapping shared across fork shares its pages however late they are touched.
+//!
 //! Private file mappings copy from a cached page when there is one, so they too see
 //! what shared mappings wrote before their first touch of the page.
 
@@ -66,13 +69,20 @@ impl PageCache {
     }
 }
 
-/// The cache key of a host file's page, if it is a host file.
+/// The device number shared anonymous memory is keyed under (no host file has it).
+const SHMEM_DEV: u64 = u64::MAX;
+
+/// The cache key of a file's page, if its pages are cached: host files and shared
+/// anonymous memory.
 pub fn key_of(file: &File, page_index: u64) -> Option<PageKey> {
-    let FileKind::Host(f) = &file.kind else {
-        return None;
-    };
-    let m = f.metadata().ok()?;
-    Some((m.dev(), m.ino(), page_index))
+    match &file.kind {
+        FileKind::Host(f) => {
+            let m = f.metadata().ok()?;
+            Some((m.dev(), m.ino(), page_index))
+        }
+        FileKind::Shmem(id) => Some((SHMEM_DEV, *id, page_index)),
+        _ => None,
+    }
 }
 
 /// Write a cached frame back to its file, up to the file's current size.

@@ -257,7 +257,16 @@ pub fn sys_getdents64(k: &mut Kernel, a: &Args) -> SysResult {
             }
             entries.borrow().clone().unwrap_or_default()
         }
-        FileKind::ProcDir(v) => v.clone(),
+        FileKind::ProcDir(entries) => {
+            if entries.borrow().is_none() {
+                let names = match k.proc_read(&f.path)? {
+                    crate::proc::ProcNode::Dir(names) => names,
+                    _ => Vec::new(),
+                };
+                *entries.borrow_mut() = Some(k.proc_dir_entries(&f.path, names));
+            }
+            entries.borrow().clone().unwrap_or_default()
+        }
         _ => return Err(Errno::ENOTDIR),
     };
     let cap = a[2] as usize;

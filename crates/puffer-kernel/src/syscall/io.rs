@@ -226,7 +226,7 @@ pub fn sys_lseek(k: &mut Kernel, a: &Args) -> SysResult {
         return Err(Errno::EINVAL);
     }
     f.offset.set(new as u64);
-    if let FileKind::Dir { entries, .. } = &f.kind {
+    if let FileKind::Dir { entries, .. } | FileKind::ProcDir(entries) = &f.kind {
         if new == 0 {
             *entries.borrow_mut() = None;
         }

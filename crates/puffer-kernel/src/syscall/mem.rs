@@ -66,7 +66,11 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
     let shared = kind == MAP_SHARED || kind == MAP_SHARED_VALIDATE;
     let prot = Prot::from_bits(prot as u32 & 7).ok_or(Errno::EINVAL)?;
     let backing = if flags & MAP_ANONYMOUS != 0 {
-        Backing::Anon
+        if shared {
+            shmem()
+        } else {
+            Backing::Anon
+        }
     } else {
         let f = k.file(fd)?;
         if !matches!(
@@ -79,7 +83,11 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
             return Err(Errno::EACCES);
         }
         if matches!(f.kind, FileKind::Zero) {
-            Backing::Anon
+            if shared {
+                shmem()
+            } else {
+                Backing::Anon
+            }
         } else {
             let size = f.size()?;
             Backing::File {
@@ -156,6 +164,22 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
         mm.merge_around(start, start + len);
     }
     Ok(start)
+}
+
+/// The backing of a MAP_SHARED anonymous mapping: a fresh shared memory object whose
+/// pages the page cache keeps (Linux's shmem; /proc/<pid>/maps names it as Linux
+/// does).
+fn shmem() -> Backing {
+    let id = crate::vfs::pipe::new_ino();
+    Backing::File {
+        file: crate::vfs::File::new(
+            FileKind::Shmem(id),
+            crate::vfs::file::O_RDWR,
+            "/dev/zero (deleted)",
+        ),
+        offset: 0,
+        file_end: 0,
+    }
 }
 
 impl Backing {

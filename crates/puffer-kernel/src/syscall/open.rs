@@ -242,9 +242,7 @@ impl Kernel {
                 }
                 match self.proc_read(guest)? {
                     crate::proc::ProcNode::File(data) => FileKind::Synthetic(data),
-                    crate::proc::ProcNode::Dir(names) => {
-                        FileKind::ProcDir(self.proc_dir_entries(guest, names))
-                    }
+                    crate::proc::ProcNode::Dir(_) => FileKind::ProcDir(RefCell::new(None)),
                     crate::proc::ProcNode::Link(target) => {
                         // Opening a /proc symlink opens its target.
                         let r = self.vfs.resolve("/", &target, true)?;

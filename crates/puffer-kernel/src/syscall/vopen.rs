@@ -83,7 +83,9 @@ impl Kernel {
                     f.path.clone(),
                 )
             }
-            FileKind::Socket(_) | FileKind::EventFd(_) => return Err(Errno::ENXIO),
+            FileKind::Socket(_) | FileKind::EventFd(_) | FileKind::Shmem(_) => {
+                return Err(Errno::ENXIO)
+            }
             FileKind::Host(_) | FileKind::HostFd(_) | FileKind::HostStream(_) => {
                 let h = f.host_fd().ok_or(Errno::ENOENT)?;
                 let hf = host_open(&format!("/proc/self/fd/{h}"), flags)?;

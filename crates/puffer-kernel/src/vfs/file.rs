@@ -29,8 +29,9 @@ pub enum FileKind {
     Random,
     /// Contents generated when opened (/proc files).
     Synthetic(Vec<u8>),
-    /// A directory of puffer's own (/proc and below), with its entries.
-    ProcDir(Vec<DirEntry>),
+    /// A directory of puffer's own (/proc and below); its entries are listed at the
+    /// first getdents64 (and again after a rewind), as Linux generates them.
+    ProcDir(RefCell<Option<Vec<DirEntry>>>),
     /// One end of a pipe (`pipe.rs`).
     Pipe(PipeEnd),
     /// One end of a socketpair (`socket.rs`).
@@ -41,6 +42,10 @@ pub enum FileKind {
     /// descriptor): read and written like the standard descriptors, polled before
     /// reading so that the host thread never blocks.
     HostStream(std::fs::File),
+    /// The memory object behind a MAP_SHARED anonymous (or /dev/zero) mapping: its
+    /// pages live in the page cache under this number (`mm/pagecache.rs`), so that
+    /// processes sharing the mapping after fork share the pages.
+    Shmem(u64),
 }
 
 #[derive(Clone, Debug)]
@@ -189,7 +194,7 @@ impl File {
                 Ok(8)
             }
             FileKind::Null => Ok(0),
-            FileKind::Zero | FileKind::Full => {
+            FileKind::Zero | FileKind::Full | FileKind::Shmem(_) => {
                 buf.fill(0);
                 Ok(buf.len())
             }
@@ -269,7 +274,9 @@ impl File {
                     Ok(n as usize)
                 }
             }
-            FileKind::Null | FileKind::Zero | FileKind::Random => Ok(buf.len()),
+            FileKind::Null | FileKind::Zero | FileKind::Random | FileKind::Shmem(_) => {
+                Ok(buf.len())
+            }
             FileKind::Full => Err(Errno::ENOSPC),
             FileKind::Synthetic(_) => Err(Errno::EACCES),
         }
@@ -330,7 +337,7 @@ impl File {
                 ..Stat::default()
             }),
             FileKind::Null => Ok(Stat::char_device(1, 3)),
-            FileKind::Zero => Ok(Stat::char_device(1, 5)),
+            FileKind::Zero | FileKind::Shmem(_) => Ok(Stat::char_device(1, 5)),
             FileKind::Full => Ok(Stat::char_device(1, 7)),
             FileKind::Random => Ok(Stat::char_device(1, 9)),
             FileKind::Synthetic(_) => Ok(Stat::proc_file(0)),
