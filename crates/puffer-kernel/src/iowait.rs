@@ -15,6 +15,13 @@
 //!   the scheduler polls those descriptors (timeout 0) each time it picks a task, and,
 //!   when no task is runnable, blocks in the host's ppoll(2) on them until the
 //!   earliest guest deadline.
+//!
+//! For signal delivery: a task sleeping with `Wait::Io` may be woken at any time (set
+//! it runnable, clear `wait`); its syscall then runs again and re-checks. To make the
+//! syscall fail with EINTR instead, note two pieces of state: a blocking write that
+//! already moved bytes has a [`Partial`] record — Linux returns that count rather than
+//! EINTR ([`Kernel::io_take_partial`]) — and poll/select keep their deadline in
+//! `Task::restart_deadline`, which must be cleared when the call is abandoned.
 
 use crate::errno::{Errno, SysResult};
 use crate::process::Wait;
@@ -137,6 +144,13 @@ impl Kernel {
             Some(p) if p.fd == fd && p.buf == buf && p.len == len => Some(p.done),
             _ => None,
         }
+    }
+
+    /// A sleeping task's syscall is being interrupted: the bytes its blocking transfer
+    /// already moved (the syscall's result instead of EINTR), if any.
+    #[allow(dead_code)] // for signal delivery, see the module comment
+    pub(crate) fn io_take_partial(&mut self, tid: Pid) -> Option<u64> {
+        self.io.partial.remove(&tid).map(|p| p.done).filter(|&d| d > 0)
     }
 
     pub(crate) fn io_set_partial(&mut self, p: Partial) {

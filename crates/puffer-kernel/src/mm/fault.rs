@@ -130,7 +130,7 @@ impl AddressSpace {
             return None;
         };
         let off = offset + (page - vma.start);
-        if off % PAGE_SIZE != 0 {
+        if !off.is_multiple_of(PAGE_SIZE) {
             return None;
         }
         if !vma.shared && cache.borrow().is_empty() {

@@ -26,6 +26,9 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 /// (device, inode, page index).
 pub type PageKey = (u64, u64, u64);
 
+/// A cached page: its index in the file, its frame, the file.
+type CachedPage = (u64, Pfn, FileRef);
+
 #[derive(Default)]
 pub struct PageCache {
     pages: BTreeMap<PageKey, (Pfn, FileRef)>,
@@ -61,7 +64,7 @@ impl PageCache {
     }
 
     /// The cached pages of one file, in order.
-    fn of_file(&self, dev: u64, ino: u64) -> Vec<(u64, Pfn, FileRef)> {
+    fn of_file(&self, dev: u64, ino: u64) -> Vec<CachedPage> {
         self.pages
             .range((dev, ino, 0)..=(dev, ino, u64::MAX))
             .map(|(k, (p, f))| (k.2, *p, f.clone()))
@@ -99,7 +102,7 @@ impl Kernel {
     fn cached_pages_of(
         &mut self,
         hf: &std::fs::File,
-    ) -> Option<(std::fs::Metadata, Vec<(u64, Pfn, FileRef)>)> {
+    ) -> Option<(std::fs::Metadata, Vec<CachedPage>)> {
         if self.page_cache.borrow().is_empty() {
             return None;
         }
@@ -183,7 +186,7 @@ impl Kernel {
     /// sync: write every cached page back.
     pub(crate) fn page_cache_writeback_all(&mut self) {
         self.page_cache.borrow_mut().prune(&mut self.cpu.mmu);
-        let all: Vec<(u64, Pfn, FileRef)> = self
+        let all: Vec<CachedPage> = self
             .page_cache
             .borrow()
             .pages

@@ -12,6 +12,7 @@ use std::os::unix::ffi::OsStrExt;
 pub const O_CREAT: u32 = 0o100;
 pub const O_EXCL: u32 = 0o200;
 pub const O_TRUNC: u32 = 0o1000;
+pub const O_NOCTTY: u32 = 0o400;
 pub const O_NONBLOCK: u32 = 0o4000;
 pub const O_NOFOLLOW: u32 = 0o400000;
 pub const O_CLOEXEC: u32 = 0o2000000;
@@ -80,9 +81,11 @@ impl Kernel {
                     },
                     _ => FileKind::Host(hf),
                 };
+                // F_GETFL shows what Linux keeps in f_flags: not O_CREAT, O_EXCL,
+                // O_NOCTTY, O_TRUNC (do_dentry_open) nor O_CLOEXEC (build_open_flags).
                 File::new(
                     kind,
-                    flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW),
+                    flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),
                     guest,
                 )
             }
