@@ -69,7 +69,7 @@ pub fn sys_chdir(k: &mut Kernel, a: &Args) -> SysResult {
 pub fn sys_fchdir(k: &mut Kernel, a: &Args) -> SysResult {
     let f = k.file(a[0] as i32)?;
     match &f.kind {
-        FileKind::Dir { .. } => {
+        FileKind::Dir { .. } | FileKind::ProcDir(_) => {
             k.current_task().fs.borrow_mut().cwd = f.path.clone();
             Ok(0)
         }
@@ -250,14 +250,25 @@ fn list_dir(host: &std::path::Path) -> Result<Vec<DirEntry>, Errno> {
 /// char d_name[]; }`, each record 8-byte aligned. The file offset is an entry index.
 pub fn sys_getdents64(k: &mut Kernel, a: &Args) -> SysResult {
     let f = k.file(a[0] as i32)?;
-    let FileKind::Dir { host, entries } = &f.kind else {
-        return Err(Errno::ENOTDIR);
+    let ents: Vec<DirEntry> = match &f.kind {
+        FileKind::Dir { host, entries } => {
+            if entries.borrow().is_none() {
+                *entries.borrow_mut() = Some(list_dir(host)?);
+            }
+            entries.borrow().clone().unwrap_or_default()
+        }
+        FileKind::ProcDir(entries) => {
+            if entries.borrow().is_none() {
+                let names = match k.proc_read(&f.path)? {
+                    crate::proc::ProcNode::Dir(names) => names,
+                    _ => Vec::new(),
+                };
+                *entries.borrow_mut() = Some(k.proc_dir_entries(&f.path, names));
+            }
+            entries.borrow().clone().unwrap_or_default()
+        }
+        _ => return Err(Errno::ENOTDIR),
     };
-    if entries.borrow().is_none() {
-        *entries.borrow_mut() = Some(list_dir(host)?);
-    }
-    let ents = entries.borrow();
-    let ents = ents.as_ref().map(|v| v.as_slice()).unwrap_or(&[]);
     let cap = a[2] as usize;
     let mut out = Vec::new();
     let mut idx = f.offset.get() as usize;
