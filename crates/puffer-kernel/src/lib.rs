@@ -425,6 +425,24 @@ impl Kernel {
                         if copied {
                             self.stats.cow_copies += 1;
                         }
+                        if self.ktrace.is_some() {
+                            let pid = self.current_task().tgid.0;
+                            self.trace(
+                                "cow",
+                                vec![
+                                    ("pid", ktrace::Val::from(pid)),
+                                    ("addr", ktrace::Val::Hex(pf.addr.0 & !0xfff)),
+                                    (
+                                        "action",
+                                        ktrace::Val::from(if copied {
+                                            "copied"
+                                        } else {
+                                            "taken over"
+                                        }),
+                                    ),
+                                ],
+                            );
+                        }
                     }
                     mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {
                         tracing::debug!(
