@@ -150,7 +150,11 @@ impl Kernel {
     /// already moved (the syscall's result instead of EINTR), if any.
     #[allow(dead_code)] // for signal delivery, see the module comment
     pub(crate) fn io_take_partial(&mut self, tid: Pid) -> Option<u64> {
-        self.io.partial.remove(&tid).map(|p| p.done).filter(|&d| d > 0)
+        self.io
+            .partial
+            .remove(&tid)
+            .map(|p| p.done)
+            .filter(|&d| d > 0)
     }
 
     pub(crate) fn io_set_partial(&mut self, p: Partial) {
