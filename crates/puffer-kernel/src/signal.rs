@@ -66,9 +66,7 @@ impl Kernel {
     /// Send `sig` to task `tid` (SIGPIPE from a write, tgkill...). Until handlers
     /// exist, the default action applies: terminate, or ignore for SIGCHLD & co.
     pub(crate) fn raise_signal(&mut self, tid: Pid, sig: i32) {
-        let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) else {
-            return;
-        };
+        let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) else { return };
         match sig {
             0 | SIGCHLD | 18 | 23 | 28 => {}
             19..=22 => self.send_signal_to_process(tgid, sig),
