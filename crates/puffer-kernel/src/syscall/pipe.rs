@@ -70,7 +70,7 @@ impl UBuf {
                 continue;
             }
             let take = (len - skip).min(left);
-            out.push((base + skip, take));
+            out.push((base.wrapping_add(skip), take));
             left -= take;
             skip = 0;
         }

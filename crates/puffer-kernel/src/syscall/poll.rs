@@ -109,7 +109,7 @@ fn do_poll(k: &mut Kernel, items: &[(i32, i16)], dl: Option<u128>) -> Result<Vec
 }
 
 fn read_pollfds(k: &mut Kernel, addr: u64, n: u64) -> Result<Vec<(i32, i16)>, Errno> {
-    let nofile = k.nofile_limit();
+    let nofile = k.nofile_limit().min(1 << 20);
     if n > nofile {
         return Err(Errno::EINVAL);
     }
@@ -195,7 +195,7 @@ fn do_select(k: &mut Kernel, n: i32, sets: [u64; 3], dl: Option<u128>) -> SysRes
     if n < 0 {
         return Err(Errno::EINVAL);
     }
-    let n = (n as u64).min(k.nofile_limit().max(1024)) as usize;
+    let n = (n as u64).min(k.nofile_limit().clamp(1024, 1 << 20)) as usize;
     let words = n.div_ceil(64);
     let mut inp = [vec![0u64; words], vec![0u64; words], vec![0u64; words]];
     for (i, &addr) in sets.iter().enumerate() {

@@ -75,3 +75,21 @@ impl EventFd {
         m
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counter_and_semaphore() {
+        let e = EventFd::new(&Waker::default(), 2, false);
+        assert!(e.add(5));
+        assert_eq!(e.take(), Some(7));
+        assert_eq!(e.take(), None);
+        assert!(e.add(EVENTFD_MAX));
+        assert!(!e.add(1));
+        assert_eq!(e.poll() & POLLOUT, 0);
+        let s = EventFd::new(&Waker::default(), 2, true);
+        assert_eq!((s.take(), s.take(), s.take()), (Some(1), Some(1), None));
+    }
+}

@@ -108,3 +108,36 @@ impl Drop for SockEnd {
         self.shutdown(2);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iowait::Waker;
+    use crate::vfs::pipe::{ReadOutcome, WriteOutcome, POLLERR};
+
+    fn pair() -> (SockEnd, SockEnd) {
+        let w = Waker::default();
+        SockEnd::pair(PipeBuf::new(&w, 4), PipeBuf::new(&w, 4), SOCK_STREAM)
+    }
+
+    #[test]
+    fn both_directions_and_shutdown() {
+        let (a, b) = pair();
+        assert_eq!(a.tx.write(b"ping", true, false), WriteOutcome::Wrote(4));
+        assert_eq!(b.rx.peek(10), ReadOutcome::Data(b"ping".to_vec()));
+        assert_eq!(b.tx.write(b"pong", true, false), WriteOutcome::Wrote(4));
+        assert_eq!(a.rx.peek(10), ReadOutcome::Data(b"pong".to_vec()));
+        a.shutdown(1);
+        assert!(a.send_shut() && b.rcv_shut() && !b.send_shut());
+        assert!(b.poll() & POLLRDHUP != 0);
+        b.rx.consume(4);
+        assert_eq!(b.rx.peek(10), ReadOutcome::Eof);
+        // Shutting down twice, then dropping, never counts an end twice.
+        a.shutdown(2);
+        a.shutdown(2);
+        drop(a);
+        assert_eq!(b.tx.readers(), 0);
+        assert_eq!(b.tx.write(b"x", true, false), WriteOutcome::Broken);
+        assert!(b.poll() & POLLHUP != 0 && b.poll() & POLLERR == 0);
+    }
+}
