@@ -29,6 +29,10 @@ pub const BENCHES: &[Bench] = &[
     // Integer compute, ~1.06e9 instructions: sieve, hash table, quicksort,
     // bitwise CRC-32, Collatz, substring search, a bytecode VM.
     Bench { name: "intcompute", cflags: &[], args: &[] },
+    // 300 cycles of fork + execve + exit + wait of a small static musl program.
+    Bench { name: "forkexec", cflags: &[], args: &[] },
+    // fork with a 64 MiB dirty heap whose child writes every page (4 rounds).
+    Bench { name: "forkdirty", cflags: &[], args: &[] },
 ];
 
 /// musl-gcc flags for every benchmark: static, non-PIE, stripped, baseline

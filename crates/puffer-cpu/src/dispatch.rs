@@ -8,6 +8,18 @@ use crate::exec::{
 use crate::operand::op_size;
 use iced_x86::{Code, Instruction, Mnemonic as M, OpKind};
 
+/// A lazily-flagged shift of kind `$k` for operand size `$s`.
+macro_rules! shift_lazy {
+    ($k:ident, $s:expr) => {
+        match $s {
+            1 => shift::shift_lazy::<1, { shift::$k }> as Handler,
+            2 => shift::shift_lazy::<2, { shift::$k }> as Handler,
+            4 => shift::shift_lazy::<4, { shift::$k }> as Handler,
+            _ => shift::shift_lazy::<8, { shift::$k }> as Handler,
+        }
+    };
+}
+
 /// Pick the instance of a size-generic handler for operand size `$s` (bytes).
 macro_rules! sized {
     ($m:ident :: $f:ident, $s:expr) => {
@@ -94,16 +106,21 @@ fn integer(i: &Instruction) -> Option<Handler> {
             let k1 = i.op1_kind();
             if reg0 && k1 == OpKind::Register && s0 == 8 {
                 mov::mov_r64_r64
+            } else if reg0 && s0 >= 2 && !matches!(k1, OpKind::Register | OpKind::Memory) {
+                sized!(mov::mov_r_i, s0)
             } else if reg0 && k1 == OpKind::Memory {
                 sized!(mov::mov_r_m, s0)
             } else if i.op0_kind() == OpKind::Memory && k1 == OpKind::Register {
                 sized!(mov::mov_m_r, s0)
+            } else if i.op0_kind() == OpKind::Memory
+                && !matches!(k1, OpKind::Register | OpKind::Memory)
+            {
+                sized!(mov::mov_m_i, s0)
             } else {
                 sized!(mov::mov, s0)
             }
         }
-        M::Movzx => sized!(mov::movzx, op_size(i, 1)),
-        M::Movsx | M::Movsxd => sized!(mov::movsx, op_size(i, 1)),
+        M::Movzx | M::Movsx | M::Movsxd => movx(i),
         M::Lea => mov::lea,
         M::Xchg => sized!(mov::xchg, s0),
         M::Cmovo
@@ -148,9 +165,10 @@ fn integer(i: &Instruction) -> Option<Handler> {
         M::Lahf => mov::lahf,
         M::Sahf => mov::sahf,
 
-        M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr => {
-            sized!(shift::shift, s0)
-        }
+        M::Shl | M::Sal => shift_lazy!(SHL, s0),
+        M::Shr => shift_lazy!(SHR, s0),
+        M::Sar => shift_lazy!(SAR, s0),
+        M::Rol | M::Ror | M::Rcl | M::Rcr => sized!(shift::shift, s0),
         M::Shld | M::Shrd => sized!(shift::shxd, s0),
 
         M::Mul => sized!(muldiv::mul, s0),
@@ -184,7 +202,17 @@ fn integer(i: &Instruction) -> Option<Handler> {
         | M::Jl
         | M::Jge
         | M::Jle
-        | M::Jg => control::jcc,
+        | M::Jg => {
+            macro_rules! cc {
+                ($($n:literal)*) => {
+                    match crate::exec::mov::cond_code(i) {
+                        $($n => control::jcc::<$n> as Handler,)*
+                        _ => control::jcc::<15> as Handler,
+                    }
+                };
+            }
+            cc!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14)
+        }
         M::Call => control::call,
         M::Ret => control::ret,
         M::Loop | M::Loope | M::Loopne => control::loop_,
@@ -248,6 +276,29 @@ fn integer(i: &Instruction) -> Option<Handler> {
         _ => return None,
     };
     Some(h)
+}
+
+/// MOVZX/MOVSX/MOVSXD specialised on source and destination size.
+fn movx(i: &Instruction) -> Handler {
+    let sx = i.mnemonic() != M::Movzx;
+    let (ss, ds) = (op_size(i, 1), op_size(i, 0));
+    macro_rules! pick {
+        ($ss:literal, $sx:literal) => {
+            match ds {
+                2 => mov::movx::<$ss, 2, $sx> as Handler,
+                4 => mov::movx::<$ss, 4, $sx> as Handler,
+                _ => mov::movx::<$ss, 8, $sx> as Handler,
+            }
+        };
+    }
+    match (ss, sx) {
+        (1, false) => pick!(1, false),
+        (1, true) => pick!(1, true),
+        (2, false) => pick!(2, false),
+        (2, true) => pick!(2, true),
+        (_, false) => pick!(4, false),
+        (_, true) => pick!(4, true),
+    }
 }
 
 /// MOV between GPRs, memory and immediates (not segment or control registers).

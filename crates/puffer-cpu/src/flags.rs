@@ -43,6 +43,12 @@ pub enum Op {
     Inc,
     /// DEC: like Sub with b = 1, CF preserved.
     Dec,
+    /// SHL/SAL by a non-zero count `b` of `a`.
+    Shl,
+    /// SHR by a non-zero count `b`.
+    Shr,
+    /// SAR by a non-zero count `b`.
+    Sar,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +190,13 @@ impl Flags {
             Op::Sbb => a < b || (self.cf_in && a == b),
             Op::Logic => false,
             Op::Inc | Op::Dec => self.cf_in,
+            Op::Shl => self.b <= self.bits as u64 && (a >> (self.bits as u64 - self.b)) & 1 != 0,
+            Op::Shr => self.b <= self.bits as u64 && (a >> (self.b - 1)) & 1 != 0,
+            Op::Sar => {
+                let sh = 64 - self.bits as u32;
+                let sa = ((a << sh) as i64) >> sh;
+                (sa >> (self.b - 1).min(63)) & 1 != 0
+            }
         }
     }
 
@@ -211,7 +224,11 @@ impl Flags {
             Op::Done => self.other & OF != 0,
             Op::Add | Op::Adc | Op::Inc => (a ^ r) & (b ^ r) & sign != 0,
             Op::Sub | Op::Sbb | Op::Dec => (a ^ b) & (a ^ r) & sign != 0,
-            Op::Logic => false,
+            Op::Logic | Op::Sar => false,
+            // Defined for a count of 1; current Intel cores use the same formula for
+            // larger counts.
+            Op::Shl => (r & sign != 0) != self.cf(),
+            Op::Shr => b == 1 && a & sign != 0,
         }
     }
 
@@ -227,7 +244,7 @@ impl Flags {
     pub fn af(&self) -> bool {
         match self.op {
             Op::Done => self.other & AF != 0,
-            Op::Logic => false,
+            Op::Logic | Op::Shl | Op::Shr | Op::Sar => false,
             _ => (self.a ^ self.b ^ self.res) & 0x10 != 0,
         }
     }

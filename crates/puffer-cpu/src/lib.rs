@@ -15,6 +15,11 @@ mod operand;
 pub mod state;
 
 pub use decode::DecodeStats;
+
+/// x87 helpers for debuggers, traces and signal frames.
+pub mod fpu {
+    pub use crate::exec::x87::{f64_to_f80, f80_to_f64, st, status_word};
+}
 pub use exec::sse::mov::{fxrstor_image, fxsave_image};
 pub use flags::Flags;
 pub use state::{reg, CpuState, X87};
@@ -45,6 +50,9 @@ pub enum Trap {
     /// #MF: an unmasked x87 exception.
     FloatingPoint,
 }
+
+// Every handler returns this; at 16 bytes it comes back in two registers.
+const _: () = assert!(std::mem::size_of::<Result<(), Trap>>() <= 16);
 
 impl From<PageFault> for Trap {
     #[inline(always)]

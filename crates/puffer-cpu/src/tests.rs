@@ -54,3 +54,4 @@ pub fn exec(code: &[u8], regs: &[(usize, u64)]) -> Cpu {
 
 mod integer;
 mod sse;
+mod x87;

@@ -228,7 +228,8 @@ impl Kernel {
                 exit_signal: 0,
                 subreaper: false,
                 sig: signal::ProcSig::default(),
-                reaped_utime: 0,
+                cpu_ns: 0,
+                children_ns: 0,
             },
         );
         self.runq.push_back(pid);
@@ -273,8 +274,10 @@ impl Kernel {
                 continue;
             }
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
+            let t0 = std::time::Instant::now();
             let start = self.cpu.stats.retired;
             let trap = self.cpu.run(budget);
+            self.charge(tid, t0);
             // ITIMER_VIRTUAL/ITIMER_PROF run on retired instructions.
             self.account_cpu_time(self.cpu.stats.retired - start);
             self.handle_trap(trap);
@@ -356,6 +359,16 @@ impl Kernel {
         self.current = tid;
     }
 
+    /// Account the host time since `t0` to `tid`'s process (rusage, times).
+    fn charge(&mut self, tid: Pid, t0: std::time::Instant) {
+        let ns = t0.elapsed().as_nanos() as u64;
+        if let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) {
+            if let Some(p) = self.procs.get_mut(&tgid) {
+                p.cpu_ns += ns;
+            }
+        }
+    }
+
     /// Emit a kernel-event trace record (and a debug log line).
     pub(crate) fn trace(&mut self, event: &str, fields: Vec<(&str, ktrace::Val)>) {
         if let Some(k) = self.ktrace.as_mut() {
@@ -421,7 +434,7 @@ impl Kernel {
                         // The frame's error code says "user mode" (bit 2), as Linux's.
                         let trap = signal::TrapInfo {
                             trapno: 14,
-                            err: pf.code.bits() as u64 | 4,
+                            err: pf.code().bits() as u64 | 4,
                             cr2: pf.addr.0,
                         };
                         let info = signal::SigInfo::fault(signal::SIGSEGV, code, pf.addr.0);

@@ -239,6 +239,7 @@ fn build(
                 },
                 grows_down: false,
                 name: path.to_owned(),
+                shm: None,
             });
         }
         if page_up(mem_end) > file_map_end {
@@ -251,6 +252,7 @@ fn build(
                 backing: Backing::Anon,
                 grows_down: false,
                 name: String::new(),
+                shm: None,
             });
         }
         if ph.p_offset <= elf.header.e_phoff && elf.header.e_phoff < ph.p_offset + ph.p_filesz {
@@ -279,6 +281,7 @@ fn build(
         backing: Backing::Anon,
         grows_down: true,
         name: "[stack]".into(),
+        shm: None,
     });
 
     let entry = bias + elf.header.e_entry;
@@ -394,10 +397,7 @@ pub fn poke(mmu: &mut Mmu, mm: &mut AddressSpace, va: u64, bytes: &[u8]) -> Resu
         let pte = match mmu.lookup(mm.root, VirtAddr(a & !0xfff)) {
             Some(p) => p,
             None => {
-                let pf = PageFault {
-                    addr: VirtAddr(a),
-                    code: PfCode::USER | PfCode::WRITE,
-                };
+                let pf = PageFault::new(VirtAddr(a), PfCode::USER | PfCode::WRITE);
                 match mm.handle_fault(mmu, pf) {
                     crate::mm::FaultOutcome::Paged => {}
                     _ => return Err(LoadError::NoMemory),

@@ -109,6 +109,9 @@ pub struct Process {
     pub subreaper: bool,
     /// Signal state of the process: pending signals, job control, interval timers.
     pub sig: crate::signal::ProcSig,
-    /// CPU time in microseconds, for the parent's rusage.
-    pub reaped_utime: u64,
+    /// Host time spent running this process's tasks, in nanoseconds (user time: puffer
+    /// runs guest code and the kernel's work for it on the same clock).
+    pub cpu_ns: u64,
+    /// The same for its reaped children and their reaped descendants.
+    pub children_ns: u64,
 }

@@ -258,10 +258,7 @@ impl Mmu {
     fn walk(&mut self, va: u64, acc: Access) -> Result<PhysAddr, PageFault> {
         self.stats.page_walks += 1;
         let v = VirtAddr(va);
-        let not_present = PageFault {
-            addr: v,
-            code: acc.fault_code(),
-        };
+        let not_present = PageFault::new(v, acc.fault_code());
         if !v.is_canonical() || self.cr3.0 == 0 {
             return Err(not_present);
         }
@@ -290,18 +287,15 @@ impl Mmu {
             }
             table = e.addr();
             if !self.phys.contains(table) {
-                return Err(PageFault {
-                    addr: v,
-                    code: acc.fault_code() | PfCode::RSVD | PfCode::PRESENT,
-                });
+                return Err(PageFault::new(
+                    v,
+                    acc.fault_code() | PfCode::RSVD | PfCode::PRESENT,
+                ));
             }
         }
         let denied = !user || (acc == Access::Write && !writable) || (acc == Access::Exec && nx);
         if denied {
-            return Err(PageFault {
-                addr: v,
-                code: acc.fault_code() | PfCode::PRESENT,
-            });
+            return Err(PageFault::new(v, acc.fault_code() | PfCode::PRESENT));
         }
         Ok(table)
     }

@@ -33,11 +33,11 @@ fn not_present_fault_has_hardware_error_code() {
     let (mut m, _) = setup();
     let e = m.read::<u8>(0x1234).unwrap_err();
     assert_eq!(e.addr, VirtAddr(0x1234));
-    assert_eq!(e.code, PfCode::USER);
+    assert_eq!(e.code(), PfCode::USER);
     let e = m.write::<u8>(0x1234, 1).unwrap_err();
-    assert_eq!(e.code, PfCode::USER | PfCode::WRITE);
+    assert_eq!(e.code(), PfCode::USER | PfCode::WRITE);
     let e = m.translate_exec(0x1234).unwrap_err();
-    assert_eq!(e.code, PfCode::USER | PfCode::IFETCH);
+    assert_eq!(e.code(), PfCode::USER | PfCode::IFETCH);
 }
 
 #[test]
@@ -48,9 +48,9 @@ fn protection_faults() {
     m.map(root, VirtAddr(0x5000), Pte::new(f, ro_nx)).unwrap();
     assert_eq!(m.read::<u64>(0x5000).unwrap(), 0);
     let e = m.write::<u64>(0x5000, 1).unwrap_err();
-    assert_eq!(e.code, PfCode::PRESENT | PfCode::WRITE | PfCode::USER);
+    assert_eq!(e.code(), PfCode::PRESENT | PfCode::WRITE | PfCode::USER);
     let e = m.translate_exec(0x5000).unwrap_err();
-    assert_eq!(e.code, PfCode::PRESENT | PfCode::IFETCH | PfCode::USER);
+    assert_eq!(e.code(), PfCode::PRESENT | PfCode::IFETCH | PfCode::USER);
     // A supervisor-only page faults for the user.
     let g = m.phys.alloc().unwrap();
     m.map(
@@ -60,7 +60,7 @@ fn protection_faults() {
     )
     .unwrap();
     let e = m.read::<u8>(0x6000).unwrap_err();
-    assert_eq!(e.code, PfCode::PRESENT | PfCode::USER);
+    assert_eq!(e.code(), PfCode::PRESENT | PfCode::USER);
 }
 
 #[test]

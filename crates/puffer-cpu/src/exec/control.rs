@@ -1,7 +1,6 @@
 //! Control transfer: JMP Jcc CALL RET LOOP/LOOPcc JrCXZ. Near branches only; the
 //! targets iced-x86 computed at decode time are absolute.
 
-use crate::exec::mov::cond_code;
 use crate::reg::RCX;
 use crate::{Cpu, Trap};
 use iced_x86::{Instruction, OpKind};
@@ -26,8 +25,10 @@ pub fn jmp_rel(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     Ok(())
 }
 
-pub fn jcc(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    if cpu.state.flags.cond(cond_code(i)) {
+/// Jcc with the condition fixed at decode time, so only the flags it needs are
+/// evaluated.
+pub fn jcc<const CC: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    if cpu.state.flags.cond(CC) {
         cpu.state.rip = i.near_branch_target();
     }
     Ok(())

@@ -18,6 +18,12 @@ pub fn mov_r64_r64(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     Ok(())
 }
 
+/// MOV r, imm (16/32/64-bit registers).
+pub fn mov_r_i<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    cpu.set_reg_s::<S>(i.op0_register(), i.immediate(1));
+    Ok(())
+}
+
 /// MOV r, [m] (any GPR size).
 pub fn mov_r_m<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let a = cpu.ea(i);
@@ -33,19 +39,33 @@ pub fn mov_m_r<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Tra
     cpu.store::<S>(a, v)
 }
 
-/// MOVZX/MOVSX/MOVSXD: source size `SS`, destination from the register.
-pub fn movzx<const SS: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    let v = cpu.read_op::<SS>(i, 1)?;
-    cpu.set_reg(i.op0_register(), v);
+/// MOVZX/MOVSX/MOVSXD with the source size `SS` and destination size `DS` fixed at
+/// decode time (`SX`: sign-extend).
+pub fn movx<const SS: usize, const DS: usize, const SX: bool>(
+    cpu: &mut Cpu,
+    i: &Instruction,
+) -> Result<(), Trap> {
+    let v = match i.op1_kind() {
+        OpKind::Memory => {
+            let a = cpu.ea(i);
+            cpu.load::<SS>(a)?
+        }
+        _ => cpu.reg(i.op1_register()),
+    };
+    let v = if SX {
+        let sh = 64 - SS * 8;
+        (((v << sh) as i64) >> sh) as u64
+    } else {
+        v
+    };
+    cpu.set_reg_s::<DS>(i.op0_register(), v);
     Ok(())
 }
 
-pub fn movsx<const SS: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
-    let v = cpu.read_op::<SS>(i, 1)?;
-    let sh = 64 - SS * 8;
-    let v = (((v << sh) as i64) >> sh) as u64;
-    cpu.set_reg(i.op0_register(), v);
-    Ok(())
+/// MOV [m], imm.
+pub fn mov_m_i<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let a = cpu.ea(i);
+    cpu.store::<S>(a, i.immediate(1))
 }
 
 pub fn lea(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {

@@ -102,11 +102,17 @@ pub fn div<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         return Err(Trap::DivideError);
     }
     let n = get_wide::<S>(cpu);
-    let q = n / d;
+    // 128-bit division is a slow library call; the dividend usually fits in 64 bits.
+    let (q, r) = if n >> 64 == 0 {
+        let (n, d) = (n as u64, d as u64);
+        ((n / d) as u128, n % d)
+    } else {
+        (n / d, (n % d) as u64)
+    };
     if q > mask_of(S) as u128 {
         return Err(Trap::DivideError);
     }
-    put_divmod::<S>(cpu, q as u64, (n % d) as u64);
+    put_divmod::<S>(cpu, q as u64, r);
     Ok(())
 }
 
@@ -118,7 +124,15 @@ pub fn idiv<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
     let bits = S * 16;
     let raw = get_wide::<S>(cpu);
     let n = ((raw << (128 - bits)) as i128) >> (128 - bits);
-    let q = n.checked_div(d).ok_or(Trap::DivideError)?;
+    let q = if n >= i64::MIN as i128 && n <= i64::MAX as i128 {
+        // Fits in 64 bits (the usual case): avoid the slow 128-bit division.
+        let (n64, d64) = (n as i64, d as i64);
+        n64.checked_div(d64)
+            .map(|q| q as i128)
+            .unwrap_or(-(i64::MIN as i128))
+    } else {
+        n.checked_div(d).ok_or(Trap::DivideError)?
+    };
     let min = -(1i128 << (S * 8 - 1));
     let max = (1i128 << (S * 8 - 1)) - 1;
     if q < min || q > max {

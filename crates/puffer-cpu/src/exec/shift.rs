@@ -195,3 +195,55 @@ pub fn shxd<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
     cpu.state.flags.set_arith(f);
     Ok(())
 }
+
+pub const SHL: u8 = 0;
+pub const SHR: u8 = 1;
+pub const SAR: u8 = 2;
+
+/// SHL/SHR/SAR: the common shifts, with lazily computed flags (the same values the
+/// eager `compute` gives).
+pub fn shift_lazy<const S: usize, const K: u8>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let cnt = match i.op1_kind() {
+        OpKind::Register => cpu.reg(i.op1_register()) as u32,
+        _ => i.immediate(1) as u32,
+    } & if S == 8 { 0x3f } else { 0x1f };
+    let bits = (S * 8) as u32;
+    let m = mask_of(S);
+    let f = |a: u64| -> u64 {
+        match K {
+            SHL => (a << cnt) & m,
+            SHR => a >> cnt,
+            _ => {
+                let sa = ((a << (64 - bits)) as i64) >> (64 - bits);
+                ((sa >> cnt) as u64) & m
+            }
+        }
+    };
+    let op = match K {
+        SHL => crate::flags::Op::Shl,
+        SHR => crate::flags::Op::Shr,
+        _ => crate::flags::Op::Sar,
+    };
+    if i.op0_kind() == OpKind::Register {
+        let r = i.op0_register();
+        let a = cpu.reg_s::<S>(r);
+        if cnt == 0 {
+            // No change, no flags; a 32-bit destination is still zero-extended.
+            cpu.set_reg_s::<S>(r, a);
+            return Ok(());
+        }
+        let res = f(a);
+        cpu.set_reg_s::<S>(r, res);
+        cpu.state.flags.set_lazy(op, bits as u8, a, cnt as u64, res);
+    } else {
+        let addr = cpu.ea(i);
+        let a = cpu.load::<S>(addr)?;
+        if cnt == 0 {
+            return Ok(());
+        }
+        let res = f(a);
+        cpu.store::<S>(addr, res)?;
+        cpu.state.flags.set_lazy(op, bits as u8, a, cnt as u64, res);
+    }
+    Ok(())
+}

@@ -85,6 +85,25 @@ impl AddressSpace {
     }
 
     fn populate(&mut self, mmu: &mut Mmu, vma: &Vma, page: u64) -> FaultOutcome {
+        // A shared mapping's page may already exist (touched through another mapping).
+        let shared_slot = vma
+            .shm
+            .as_ref()
+            .map(|(obj, base)| (obj.clone(), base + (page - vma.start) / 4096));
+        if let Some((obj, idx)) = &shared_slot {
+            let existing = obj.frames.borrow().get(idx).copied();
+            if let Some(frame) = existing {
+                mmu.phys.get(frame);
+                let flags = pte_flags(vma.prot, vma.shared);
+                return match mmu.map(self.root, VirtAddr(page), Pte::new(frame, flags)) {
+                    Ok(_) => FaultOutcome::Paged,
+                    Err(_) => {
+                        mmu.phys.put(frame);
+                        FaultOutcome::OutOfMemory
+                    }
+                };
+            }
+        }
         let Ok(frame) = mmu.phys.alloc() else {
             return FaultOutcome::OutOfMemory;
         };
@@ -102,6 +121,11 @@ impl AddressSpace {
                 // for whole pages past EOF is not modelled).
                 let _ = file.pread_full(buf, off);
             }
+        }
+        if let Some((obj, idx)) = shared_slot {
+            // The object keeps the allocation's reference; the mapping takes another.
+            obj.frames.borrow_mut().insert(idx, frame);
+            mmu.phys.get(frame);
         }
         let flags = pte_flags(vma.prot, vma.shared);
         match mmu.map(self.root, VirtAddr(page), Pte::new(frame, flags)) {

@@ -6,7 +6,7 @@ mod fault;
 pub mod vma;
 
 pub use fault::FaultOutcome;
-pub use vma::{Backing, Prot, Vma};
+pub use vma::{Backing, Prot, SharedPages, Vma};
 
 use crate::errno::Errno;
 use puffer_mmu::{Mmu, PhysAddr, PteFlags, VirtAddr, PAGE_SIZE};
@@ -105,14 +105,16 @@ impl AddressSpace {
         self.vmas.insert(vma.start, vma);
     }
 
-    /// Remove `[start, end)` from the VMAs and the page tables, dropping frames.
-    pub fn unmap_range(&mut self, mmu: &mut Mmu, start: u64, end: u64) {
+    /// Take `[start, end)` out of the VMA tree: VMAs straddling an edge are split,
+    /// the parts outside the range stay, and the parts inside are returned.
+    fn carve(&mut self, start: u64, end: u64) -> Vec<Vma> {
         let hit: Vec<u64> = self
             .vmas
             .range(..end)
             .filter(|(_, v)| v.end > start)
             .map(|(&k, _)| k)
             .collect();
+        let mut inside = Vec::with_capacity(hit.len());
         for k in hit {
             let Some(v) = self.vmas.remove(&k) else {
                 continue;
@@ -123,8 +125,15 @@ impl AddressSpace {
             if v.end > end {
                 self.vmas.insert(end, v.slice(end, v.end));
             }
-            let (s, e) = (v.start.max(start), v.end.min(end));
-            self.release_pages(mmu, s, e, &v);
+            inside.push(v.slice(start, end));
+        }
+        inside
+    }
+
+    /// Remove `[start, end)` from the VMAs and the page tables, dropping frames.
+    pub fn unmap_range(&mut self, mmu: &mut Mmu, start: u64, end: u64) {
+        for v in self.carve(start, end) {
+            self.release_pages(mmu, v.start, v.end, &v);
         }
     }
 
@@ -144,6 +153,14 @@ impl AddressSpace {
         }
         for f in frames {
             mmu.phys.put(f);
+        }
+        // The last mapping of a shared object lets its pages go.
+        if let Some((obj, _)) = &v.shm {
+            if std::rc::Rc::strong_count(obj) == 1 {
+                for (_, f) in std::mem::take(&mut *obj.frames.borrow_mut()) {
+                    mmu.phys.put(f);
+                }
+            }
         }
     }
 
@@ -174,23 +191,7 @@ impl AddressSpace {
             let v = self.find(a).ok_or(Errno::ENOMEM)?;
             a = v.end;
         }
-        let hit: Vec<u64> = self
-            .vmas
-            .range(..end)
-            .filter(|(_, v)| v.end > start)
-            .map(|(&k, _)| k)
-            .collect();
-        for k in hit {
-            let Some(v) = self.vmas.remove(&k) else {
-                continue;
-            };
-            if v.start < start {
-                self.vmas.insert(v.start, v.slice(v.start, start));
-            }
-            if v.end > end {
-                self.vmas.insert(end, v.slice(end, v.end));
-            }
-            let mut mid = v.slice(start, end);
+        for mut mid in self.carve(start, end) {
             mid.prot = prot;
             let (s, e) = (mid.start, mid.end);
             let shared = mid.shared;

@@ -137,6 +137,9 @@ impl Kernel {
         let tid = self.current;
         let tgid = self.current_task().tgid;
         self.kill_other_threads(tgid, tid);
+        if tid != tgid {
+            self.take_over_leader(tid, tgid);
+        }
         let entry = img.entry;
         let sp = img.sp;
         let mappings: Vec<String> = img
@@ -212,6 +215,34 @@ impl Kernel {
             ],
         );
         Ok(())
+    }
+
+    /// de_thread: a thread other than the leader that execs takes over the leader's
+    /// identity, so the new program runs with TID == PID, alone in its group.
+    fn take_over_leader(&mut self, tid: crate::Pid, tgid: crate::Pid) {
+        self.tasks.remove(&tgid);
+        let Some(mut t) = self.tasks.remove(&tid) else {
+            return;
+        };
+        t.tid = tgid;
+        self.tasks.insert(tgid, t);
+        self.current = tgid;
+        for q in self.runq.iter_mut() {
+            if *q == tid {
+                *q = tgid;
+            }
+        }
+        if let Some(p) = self.procs.get_mut(&tgid) {
+            p.threads = vec![tgid];
+        }
+        self.trace(
+            "thread_exit",
+            vec![
+                ("pid", Val::from(tgid.0)),
+                ("tid", Val::from(tgid.0)),
+                ("reason", Val::from("exec by another thread")),
+            ],
+        );
     }
 
     /// A vfork child that execs or exits gives its parent back the CPU.

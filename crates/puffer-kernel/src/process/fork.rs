@@ -172,7 +172,8 @@ impl Kernel {
                     parent_thread: Some(parent_tid),
                     ..Default::default()
                 },
-                reaped_utime: 0,
+                cpu_ns: 0,
+                children_ns: 0,
             };
             self.procs.insert(pid, proc);
             if let Some(p) = self.procs.get_mut(&ppid) {

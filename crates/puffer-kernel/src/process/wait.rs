@@ -68,8 +68,12 @@ impl Kernel {
                 }
                 continue;
             };
-            let utime_us = self.procs[c].reaped_utime;
+            let total_ns = self.procs[c].cpu_ns + self.procs[c].children_ns;
+            let utime_us = total_ns / 1000;
             if options & WNOWAIT == 0 {
+                if let Some(me) = self.procs.get_mut(&me) {
+                    me.children_ns += total_ns;
+                }
                 self.release_process(*c);
                 self.trace(
                     "reap",

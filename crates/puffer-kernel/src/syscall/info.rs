@@ -157,3 +157,45 @@ pub fn sys_prlimit64(k: &mut Kernel, a: &Args) -> SysResult {
     }
     Ok(0)
 }
+
+/// `struct rusage` with the user time filled (system time is counted as user time:
+/// the guest's kernel work runs on the same host thread).
+fn rusage(ns: u64) -> [u8; 144] {
+    let mut b = [0u8; 144];
+    let us = ns / 1000;
+    b[0..8].copy_from_slice(&((us / 1_000_000) as i64).to_le_bytes());
+    b[8..16].copy_from_slice(&((us % 1_000_000) as i64).to_le_bytes());
+    b
+}
+
+const RUSAGE_SELF: i32 = 0;
+const RUSAGE_CHILDREN: i32 = -1;
+const RUSAGE_THREAD: i32 = 1;
+
+pub fn sys_getrusage(k: &mut Kernel, a: &Args) -> SysResult {
+    let me = k.current_task().tgid;
+    let p = &k.procs[&me];
+    let ns = match a[0] as i32 {
+        RUSAGE_SELF | RUSAGE_THREAD => p.cpu_ns,
+        RUSAGE_CHILDREN => p.children_ns,
+        _ => return Err(Errno::EINVAL),
+    };
+    k.copy_to_user(a[1], &rusage(ns))?;
+    Ok(0)
+}
+
+/// times(2): clock ticks (100 Hz) of user time for the process and its children, and
+/// the ticks since an arbitrary point (boot) as the result.
+pub fn sys_times(k: &mut Kernel, a: &Args) -> SysResult {
+    let me = k.current_task().tgid;
+    let p = &k.procs[&me];
+    let tick = |ns: u64| (ns / 10_000_000).to_le_bytes();
+    if a[0] != 0 {
+        let mut b = [0u8; 32];
+        b[0..8].copy_from_slice(&tick(p.cpu_ns));
+        b[16..24].copy_from_slice(&tick(p.children_ns));
+        k.copy_to_user(a[0], &b)?;
+    }
+    let up = crate::time::clock(libc::CLOCK_BOOTTIME).unwrap_or((0, 0));
+    Ok((up.0 as u64) * 100 + (up.1 as u64) / 10_000_000)
+}

@@ -40,6 +40,7 @@ pub fn sys_brk(k: &mut Kernel, a: &Args) -> SysResult {
                 backing: Backing::Anon,
                 grows_down: false,
                 name: String::new(),
+                shm: None,
             }),
         }
         mm.merge_around(start, new_end);
@@ -146,6 +147,12 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
         backing,
         grows_down: flags & MAP_GROWSDOWN != 0,
         name,
+        shm: shared.then(|| {
+            (
+                std::rc::Rc::new(crate::mm::SharedPages::default()),
+                off / 4096,
+            )
+        }),
     });
     if !shared {
         mm.merge_around(start, start + len);

@@ -80,10 +80,10 @@ pub fn sys_getsid(k: &mut Kernel, a: &Args) -> SysResult {
 pub fn sys_setpgid(k: &mut Kernel, a: &Args) -> SysResult {
     let me = k.current_task().tgid;
     let pid = if a[0] == 0 { me } else { Pid(a[0] as i32) };
-    let pgid = if a[1] == 0 { pid } else { Pid(a[1] as i32) };
-    if (a[1] as i32) < 0 {
+    if (a[0] as i32) < 0 || (a[1] as i32) < 0 {
         return Err(Errno::EINVAL);
     }
+    let pgid = if a[1] == 0 { pid } else { Pid(a[1] as i32) };
     let target = k.procs.get(&pid).ok_or(Errno::ESRCH)?;
     if pid != me && target.ppid != me {
         return Err(Errno::ESRCH);
