@@ -261,6 +261,11 @@ impl Kernel {
                 return st;
             }
             let Some(tid) = self.pick_next() else {
+                // A timer's signal may have ended the first process while the
+                // scheduler waited for it.
+                if let Some(st) = self.init_exit {
+                    return st;
+                }
                 tracing::error!("deadlock: every task is asleep with nothing to wake it");
                 return ExitStatus::Signaled {
                     sig: signal::SIGKILL,
