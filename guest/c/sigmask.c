@@ -195,6 +195,24 @@ int main(void)
                si.si_pid == getpid());
     }
     printf("\n");
+    /* rt_tgsigqueueinfo to this thread, and sigqueue's EPERM rule */
+    siginfo_t qi;
+    memset(&qi, 0, sizeof qi);
+    qi.si_code = SI_QUEUE;
+    qi.si_pid = getpid();
+    qi.si_uid = getuid();
+    qi.si_value.sival_int = 77;
+    long tr = syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), SIGRTMIN + 3, &qi);
+    siginfo_t got;
+    int gs = sigwaitinfo(&set, &got);
+    printf("rt_tgsigqueueinfo: %ld, got sig=%d value=%d\n", tr, rel(gs), got.si_value.sival_int);
+    qi.si_code = SI_USER; /* pretending to be kill() */
+    errno = 0;
+    tr = syscall(SYS_rt_sigqueueinfo, getppid(), 0, &qi);
+    printf("rt_sigqueueinfo(parent, SI_USER): %ld %s\n", tr, errno == EPERM ? "EPERM" : "?");
+    errno = 0;
+    tr = syscall(SYS_rt_sigqueueinfo, getpid(), 0, &qi);
+    printf("rt_sigqueueinfo(self, SI_USER, sig 0): %ld\n", tr);
     struct timespec zero = {0, 0}, short_wait = {0, 20000000};
     errno = 0;
     r = sigtimedwait(&set, NULL, &zero);
