@@ -76,6 +76,7 @@ impl Kernel {
             return Err(Errno::EINVAL);
         }
         let tid = self.current;
+        let mut deadline = deadline;
         // Woken (our waiter entry is gone) or timed out: this is the restart.
         if self.current_task().restart_deadline.is_some() || self.futex_woken.remove(&tid) {
             let dl = self.current_task_mut().restart_deadline.take();
@@ -85,6 +86,9 @@ impl Kernel {
                 if dl.is_some_and(|d| crate::time::mono_ns() >= d) {
                     return Err(Errno::ETIMEDOUT);
                 }
+                // Run again without being woken (a signal that ran no handler: a
+                // stop and continue): wait on, keeping the original deadline.
+                deadline = deadline.or(dl.filter(|&d| d != u128::MAX));
             } else {
                 return Ok(0);
             }

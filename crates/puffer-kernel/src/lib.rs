@@ -210,7 +210,7 @@ impl Kernel {
             robust_list: (0, 0),
             rseq: (0, 0),
             comm: comm_of(exe),
-            alt_stack: (0, 0, 2),
+            alt_stack: (0, 0, 0),
             wait: None,
             restart_deadline: None,
             vfork_parent: None,
@@ -268,6 +268,11 @@ impl Kernel {
                 return st;
             }
             let Some(tid) = self.pick_next() else {
+                // A timer's signal may have ended the first process while the
+                // scheduler waited for it.
+                if let Some(st) = self.init_exit {
+                    return st;
+                }
                 tracing::error!("deadlock: every task is asleep with nothing to wake it");
                 return ExitStatus::Signaled {
                     sig: signal::SIGKILL,
@@ -415,6 +420,11 @@ impl Kernel {
         match trap {
             Trap::Budget => {}
             Trap::Syscall => syscall::dispatch(self),
+            // The MMU reports a non-canonical address as a page fault; the CPU's
+            // exception is #GP (SIGSEGV with SI_KERNEL).
+            Trap::PageFault(pf) if !signal::canonical(pf.addr.0) => {
+                self.cpu_fault(Trap::GeneralProtection)
+            }
             Trap::PageFault(pf) => {
                 self.stats.page_faults += 1;
                 let mm = self.current_mm();
@@ -475,10 +485,15 @@ impl Kernel {
                 }
             }
             Trap::InvalidOpcode => {
-                let rip = self.cpu.state.rip;
-                match self.cpu.peek_insn(rip) {
-                    Ok(i) => tracing::warn!("SIGILL: unimplemented instruction at {rip:#x}: {i}"),
-                    Err(_) => tracing::warn!("SIGILL: undecodable bytes at {rip:#x}"),
+                // Worth a warning when it kills (a guest catching SIGILL probes on purpose).
+                if !self.signal_caught(signal::SIGILL) {
+                    let rip = self.cpu.state.rip;
+                    match self.cpu.peek_insn(rip) {
+                        Ok(i) => {
+                            tracing::warn!("SIGILL: unimplemented instruction at {rip:#x}: {i}")
+                        }
+                        Err(_) => tracing::warn!("SIGILL: undecodable bytes at {rip:#x}"),
+                    }
                 }
                 self.cpu_fault(trap);
             }

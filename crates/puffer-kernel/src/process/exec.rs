@@ -188,7 +188,8 @@ impl Kernel {
         t.comm = comm;
         t.clear_child_tid = 0;
         t.rseq = (0, 0);
-        t.alt_stack = (0, 0, 2);
+        // No alternate signal stack (flags 0, as Linux leaves them after execve).
+        t.alt_stack = (0, 0, 0);
         if let Some(p) = self.procs.get_mut(&tgid) {
             p.cmdline = argv
                 .iter()

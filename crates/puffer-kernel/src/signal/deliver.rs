@@ -103,23 +103,27 @@ impl Kernel {
             return false;
         }
         let tgid = t.tgid;
-        let (park, saved) = (t.sig.park, t.sig.saved_mask.is_some());
-        // A thread of a stopped process stops too, when it would run.
-        if self
-            .procs
-            .get(&tgid)
-            .is_some_and(|p| p.sig.stopped.is_some())
+        let p = self.procs.get(&tgid);
+        let shared = p.map_or(0, |p| p.sig.shared.set);
+        let stopped = p.is_some_and(|p| p.sig.stopped.is_some());
+        // The common case: nothing to do.
+        if !stopped
+            && t.sig.park == Park::None
+            && t.sig.saved_mask.is_none()
+            && (t.sig.pending.set | shared) & !t.sig.blocked == 0
         {
+            return true;
+        }
+        let parked = t.sig.park == Park::Parked;
+        // A thread of a stopped process stops too, when it would run.
+        if stopped {
             if let Some(t) = self.tasks.get_mut(&tid) {
                 t.state = TaskState::Stopped;
             }
             return false;
         }
         // A sleeping syscall runs again first (see the module comment).
-        if park == Park::Parked {
-            return true;
-        }
-        if park == Park::None && !saved && self.deliverable(tid) == 0 {
+        if parked {
             return true;
         }
         self.do_signal(tid, tgid)

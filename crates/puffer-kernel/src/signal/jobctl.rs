@@ -35,8 +35,9 @@ impl Kernel {
         self.notify_parent_cldstop(tgid, CLD_STOPPED, sig);
     }
 
-    /// SIGCONT was sent: a stopped process runs again, and the parent is told.
-    pub(super) fn continue_process(&mut self, tgid: Pid) {
+    /// SIGCONT was sent (by `from`): a stopped process runs again, and the parent is
+    /// told.
+    pub(super) fn continue_process(&mut self, tgid: Pid, from: i32) {
         let (was, threads) = match self.procs.get_mut(&tgid) {
             Some(p) => (p.sig.stopped.take(), p.threads.clone()),
             None => return,
@@ -52,7 +53,7 @@ impl Kernel {
             if let Some(p) = self.procs.get_mut(&tgid) {
                 p.sig.report = Some(JobReport::Continued);
             }
-            self.trace_signal(SIGCONT, 0, tgid, "continue");
+            self.trace_signal(SIGCONT, from, tgid, "continue");
             self.notify_parent_cldstop(tgid, CLD_CONTINUED, SIGCONT);
         }
     }

@@ -481,6 +481,12 @@ pub fn name(sig: i32) -> String {
     }
 }
 
+/// Is `addr` canonical (bits 63..47 all equal)?
+pub fn canonical(addr: u64) -> bool {
+    let top = (addr as i64) >> 47;
+    top == 0 || top == -1
+}
+
 /// The earlier of two optional deadlines.
 pub fn earliest(a: Option<u128>, b: Option<u128>) -> Option<u128> {
     match (a, b) {
@@ -536,6 +542,13 @@ impl Kernel {
         }
         drop(h);
         t.sig.saved_mask = None;
+    }
+
+    /// Does the current task have a handler for `sig` that it does not block?
+    pub(crate) fn signal_caught(&self, sig: i32) -> bool {
+        self.tasks.get(&self.current).is_some_and(|t| {
+            t.sig.blocked & bit(sig) == 0 && t.sig.hand.borrow().get(sig).handler > SIG_IGN
+        })
     }
 
     /// The current task's process ID (0 when there is no current task).

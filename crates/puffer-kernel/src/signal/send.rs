@@ -42,7 +42,7 @@ impl Kernel {
             self.flush_pending(tgid, bit(SIGCONT));
         } else if sig == SIGCONT {
             self.flush_pending(tgid, STOP_SIGNALS);
-            self.continue_process(tgid);
+            self.continue_process(tgid, from);
         }
         // Ignored signals are discarded now, unless blocked (the handler may change
         // before they are unblocked). For a process, its main thread's mask counts.
