@@ -15,6 +15,7 @@ pub mod random;
 mod signal;
 mod syscall;
 pub mod task;
+pub mod trace;
 mod uaccess;
 pub mod vfs;
 
