@@ -186,6 +186,18 @@ impl Kernel {
         }
     }
 
+    /// Put the task that runs next on the CPU (so `cpu.state` and user memory are
+    /// its own before the first [`Kernel::step`]). False when nothing can run.
+    pub fn load_next(&mut self) -> bool {
+        match self.pick_next() {
+            Some(t) => {
+                self.switch_to(t);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Complete the `syscall` the current task just executed.
     pub fn dispatch_syscall(&mut self) {
         syscall::dispatch(self)
