@@ -239,41 +239,41 @@ fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, u64)
         }
     };
     match nr {
-        0 | 17 => opt(a[1], ret),            // read, pread64
-        89 => opt(a[1], ret),                // readlink
-        267 => opt(a[2], ret),               // readlinkat
-        79 => opt(a[0], ret),                // getcwd
-        318 => opt(a[0], ret),               // getrandom
-        78 | 217 => opt(a[1], ret),          // getdents(64)
-        204 => opt(a[2], ret),               // sched_getaffinity
-        228 | 229 => opt(a[1], 16),          // clock_gettime, clock_getres
+        0 | 17 => opt(a[1], ret),   // read, pread64
+        89 => opt(a[1], ret),       // readlink
+        267 => opt(a[2], ret),      // readlinkat
+        79 => opt(a[0], ret),       // getcwd
+        318 => opt(a[0], ret),      // getrandom
+        78 | 217 => opt(a[1], ret), // getdents(64)
+        204 => opt(a[2], ret),      // sched_getaffinity
+        228 | 229 => opt(a[1], 16), // clock_gettime, clock_getres
         96 => {
             opt(a[0], 16);
             opt(a[1], 8)
         } // gettimeofday
-        201 => opt(a[0], 8),                 // time
-        63 => opt(a[0], 390),                // uname
-        4..=6 => opt(a[1], 144),             // stat, fstat, lstat
-        262 => opt(a[2], 144),               // newfstatat
-        332 => opt(a[4], 256),               // statx
-        99 => opt(a[0], 112),                // sysinfo
-        97 => opt(a[1], 16),                 // getrlimit
-        302 => opt(a[3], 16),                // prlimit64
-        13 => opt(a[2], 32),                 // rt_sigaction
-        14 => opt(a[2], a[3].min(128)),      // rt_sigprocmask
-        131 => opt(a[1], 24),                // sigaltstack
-        98 => opt(a[1], 144),                // getrusage
-        100 => opt(a[0], 32),                // times
+        201 => opt(a[0], 8),        // time
+        63 => opt(a[0], 390),       // uname
+        4..=6 => opt(a[1], 144),    // stat, fstat, lstat
+        262 => opt(a[2], 144),      // newfstatat
+        332 => opt(a[4], 256),      // statx
+        99 => opt(a[0], 112),       // sysinfo
+        97 => opt(a[1], 16),        // getrlimit
+        302 => opt(a[3], 16),       // prlimit64
+        13 => opt(a[2], 32),        // rt_sigaction
+        14 => opt(a[2], a[3].min(128)), // rt_sigprocmask
+        131 => opt(a[1], 24),       // sigaltstack
+        98 => opt(a[1], 144),       // getrusage
+        100 => opt(a[0], 32),       // times
         7 => opt(a[0], a[1].saturating_mul(8)), // poll
-        22 | 293 => opt(a[0], 8),            // pipe, pipe2
-        35 => opt(a[1], 16),                 // nanosleep
-        230 => opt(a[3], 16),                // clock_nanosleep
-        137 | 138 => opt(a[1], 120),         // statfs, fstatfs
+        22 | 293 => opt(a[0], 8),   // pipe, pipe2
+        35 => opt(a[1], 16),        // nanosleep
+        230 => opt(a[3], 16),       // clock_nanosleep
+        137 | 138 => opt(a[1], 120), // statfs, fstatfs
         61 => {
             opt(a[1], 4);
             opt(a[3], 144)
         } // wait4
-        334 => opt(a[0], a[1].min(256)),     // rseq
+        334 => opt(a[0], a[1].min(256)), // rseq
         16 => match a[1] {
             0x5401 => opt(a[2], 36), // TCGETS
             0x5413 => opt(a[2], 8),  // TIOCGWINSZ
@@ -311,7 +311,10 @@ fn run(a: &DiffArgs) -> Result<ExitCode, String> {
     if !k.load_next() {
         return Err("puffer has no task to run".into());
     }
-    let break_add = a.break_insn.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("add"));
+    let break_add = a
+        .break_insn
+        .as_deref()
+        .is_some_and(|m| m.eq_ignore_ascii_case("add"));
 
     // Same initial state: hide the host's vDSO (puffer has none), then copy the
     // host's registers and whole initial stack into puffer.
