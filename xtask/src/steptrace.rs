@@ -8,8 +8,8 @@
 //! hex>` per block of 1000 steps and a last line `steps <n>`. A step's state is the
 //! registers *before* the instruction: RIP, rax rbx rcx rdx rsi rdi rbp rsp r8..r15
 //! (values within 16 MiB below the stack top made relative to rsp0), and RFLAGS
-//! masked to CF PF AF ZF SF OF DF minus the flags the previous instruction left
-//! undefined. A REP string instruction counts as one step, and the trap flag that
+//! masked to CF PF AF ZF SF OF DF minus the flags left undefined by an earlier
+//! instruction and not written since. A REP string instruction counts as one step, and the trap flag that
 //! single-stepping sets is hidden (from PUSHF's stored value and syscall's R11), as
 //! puffer's interpreter retires it.
 
@@ -25,27 +25,30 @@ const STACK_TOP: u64 = 0x7fff_ffff_f000;
 const DEFINED: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
 
 /// Flags `bytes` (one instruction) leaves undefined, in RFLAGS positions.
-pub fn undefined_flags(bytes: &[u8]) -> u64 {
+pub fn undefined_flags(poison: u64, bytes: &[u8]) -> u64 {
     let mut d = Decoder::new(64, bytes, DecoderOptions::NONE);
     let i = d.decode();
     if i.is_invalid() {
-        return 0;
+        return poison;
     }
-    let u = i.rflags_undefined();
-    let mut m = 0;
-    for (b, f) in [
-        (RflagsBits::CF, 0x1),
-        (RflagsBits::PF, 0x4),
-        (RflagsBits::AF, 0x10),
-        (RflagsBits::ZF, 0x40),
-        (RflagsBits::SF, 0x80),
-        (RflagsBits::OF, 0x800),
-    ] {
-        if u & b != 0 {
-            m |= f;
+    let bits = |u: u32| {
+        let mut m = 0;
+        for (b, f) in [
+            (RflagsBits::CF, 0x1),
+            (RflagsBits::PF, 0x4),
+            (RflagsBits::AF, 0x10),
+            (RflagsBits::ZF, 0x40),
+            (RflagsBits::SF, 0x80),
+            (RflagsBits::OF, 0x800),
+        ] {
+            if u & b != 0 {
+                m |= f;
+            }
         }
-    }
-    m
+        m
+    };
+    let defined = bits(i.rflags_written() | i.rflags_cleared() | i.rflags_set());
+    (poison & !defined) | bits(i.rflags_undefined())
 }
 
 /// Folds one step's state into an FNV-1a hash.
@@ -80,7 +83,11 @@ fn gprs(r: &libc::user_regs_struct) -> [u64; 16] {
 /// Record `<elf>.steps` next to the binary.
 pub fn record(elf: &Path, args: &[String]) -> Result<(), String> {
     let name = elf.file_name().ok_or("no file name")?.as_bytes().to_vec();
-    let path = CString::new(elf.as_os_str().as_bytes()).map_err(|_| "NUL in path")?;
+    // Executed by file name from its directory, as the test runs `puffer trace`,
+    // so that argv[0] and AT_EXECFN are the same strings.
+    let dir = CString::new(elf.parent().ok_or("no directory")?.as_os_str().as_bytes())
+        .map_err(|_| "NUL in path")?;
+    let path = CString::new(name.clone()).map_err(|_| "NUL in path")?;
     let mut argv = vec![CString::new(name).map_err(|_| "NUL")?];
     for a in args {
         argv.push(CString::new(a.as_bytes()).map_err(|_| "NUL in an argument")?);
@@ -100,6 +107,9 @@ pub fn record(elf: &Path, args: &[String]) -> Result<(), String> {
             let fd = libc::open(devnull.as_ptr(), libc::O_WRONLY);
             if fd >= 0 {
                 libc::dup2(fd, 1);
+            }
+            if libc::chdir(dir.as_ptr()) != 0 {
+                libc::_exit(122);
             }
             if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
                 libc::_exit(120);
@@ -201,11 +211,9 @@ fn trace_child(pid: libc::pid_t) -> Result<String, String> {
             }
             _ => {}
         }
-        undef = if insn.is_invalid() {
-            0
-        } else {
-            undefined_flags(&bytes[..insn.len().min(bytes.len())])
-        };
+        if !insn.is_invalid() {
+            undef = undefined_flags(undef, &bytes[..insn.len().min(bytes.len())]);
+        }
     }
     if n % BLOCK != 0 {
         text.push_str(&format!("{} {h:016x}\n", n - n % BLOCK));

@@ -4,6 +4,7 @@
 //! must produce the same per-1000-step digests of RIP, the GPRs and the defined
 //! flags before every instruction.
 
+use iced_x86::{Decoder, DecoderOptions, RflagsBits};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,27 +21,30 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
-fn undefined_flags(bytes: &[u8]) -> u64 {
-    use iced_x86::{Decoder, DecoderOptions, RflagsBits};
-    let i = Decoder::new(64, bytes, DecoderOptions::NONE).decode();
+fn undefined_flags(poison: u64, bytes: &[u8]) -> u64 {
+    let mut d = Decoder::new(64, bytes, DecoderOptions::NONE);
+    let i = d.decode();
     if i.is_invalid() {
-        return 0;
+        return poison;
     }
-    let u = i.rflags_undefined();
-    let mut m = 0;
-    for (b, f) in [
-        (RflagsBits::CF, 0x1),
-        (RflagsBits::PF, 0x4),
-        (RflagsBits::AF, 0x10),
-        (RflagsBits::ZF, 0x40),
-        (RflagsBits::SF, 0x80),
-        (RflagsBits::OF, 0x800),
-    ] {
-        if u & b != 0 {
-            m |= f;
+    let bits = |u: u32| {
+        let mut m = 0;
+        for (b, f) in [
+            (RflagsBits::CF, 0x1),
+            (RflagsBits::PF, 0x4),
+            (RflagsBits::AF, 0x10),
+            (RflagsBits::ZF, 0x40),
+            (RflagsBits::SF, 0x80),
+            (RflagsBits::OF, 0x800),
+        ] {
+            if u & b != 0 {
+                m |= f;
+            }
         }
-    }
-    m
+        m
+    };
+    let defined = bits(i.rflags_written() | i.rflags_cleared() | i.rflags_set());
+    (poison & !defined) | bits(i.rflags_undefined())
 }
 
 fn fold(h: &mut u64, rip: u64, regs: &[u64; 16], rflags: u64, rsp0: u64, undef: u64) {
@@ -113,7 +117,7 @@ fn puffer_digests(bin: &str, args: &[String], limit: u64) -> (Vec<String>, u64) 
         let bytes: Vec<u8> = (0..b.len() / 2)
             .filter_map(|i| u8::from_str_radix(&b[2 * i..2 * i + 2], 16).ok())
             .collect();
-        undef = undefined_flags(&bytes);
+        undef = undefined_flags(undef, &bytes);
     }
     if n % BLOCK != 0 {
         lines.push(format!("{} {h:016x}", n - n % BLOCK));
