@@ -25,11 +25,30 @@ const STACK_TOP: u64 = 0x7fff_ffff_f000;
 const DEFINED: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
 
 /// Flags `bytes` (one instruction) leaves undefined, in RFLAGS positions.
-pub fn undefined_flags(poison: u64, bytes: &[u8]) -> u64 {
+pub fn undefined_flags(poison: u64, bytes: &[u8], rcx: u64) -> u64 {
     let mut d = Decoder::new(64, bytes, DecoderOptions::NONE);
     let i = d.decode();
     if i.is_invalid() {
         return poison;
+    }
+    // A shift or rotate by 0 leaves every flag as it was.
+    use iced_x86::{Mnemonic as M, OpKind};
+    if matches!(
+        i.mnemonic(),
+        M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr | M::Shld | M::Shrd
+    ) {
+        let c = i.op_count() - 1;
+        let count = match i.op_kind(c) {
+            OpKind::Immediate8 => i.immediate8() as u64,
+            _ => rcx & 0xff,
+        };
+        let wide = match i.op_kind(0) {
+            OpKind::Register => i.op0_register().size() == 8,
+            _ => i.memory_size().size() == 8,
+        };
+        if count & if wide { 0x3f } else { 0x1f } == 0 {
+            return poison;
+        }
     }
     let bits = |u: u32| {
         let mut m = 0;
@@ -184,6 +203,7 @@ fn trace_child(pid: libc::pid_t) -> Result<String, String> {
         let mut d = Decoder::with_ip(64, bytes, r.rip, DecoderOptions::NONE);
         let insn = d.decode();
         let rip = r.rip;
+        let rcx = r.rcx;
         let mut st = step();
         let rep = insn.has_rep_prefix() || insn.has_repne_prefix();
         while rep && libc::WIFSTOPPED(st) && libc::WSTOPSIG(st) == libc::SIGTRAP {
@@ -212,7 +232,7 @@ fn trace_child(pid: libc::pid_t) -> Result<String, String> {
             _ => {}
         }
         if !insn.is_invalid() {
-            undef = undefined_flags(undef, &bytes[..insn.len().min(bytes.len())]);
+            undef = undefined_flags(undef, &bytes[..insn.len().min(bytes.len())], rcx);
         }
     }
     if n % BLOCK != 0 {

@@ -21,11 +21,30 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
-fn undefined_flags(poison: u64, bytes: &[u8]) -> u64 {
+fn undefined_flags(poison: u64, bytes: &[u8], rcx: u64) -> u64 {
     let mut d = Decoder::new(64, bytes, DecoderOptions::NONE);
     let i = d.decode();
     if i.is_invalid() {
         return poison;
+    }
+    // A shift or rotate by 0 leaves every flag as it was.
+    use iced_x86::{Mnemonic as M, OpKind};
+    if matches!(
+        i.mnemonic(),
+        M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr | M::Shld | M::Shrd
+    ) {
+        let c = i.op_count() - 1;
+        let count = match i.op_kind(c) {
+            OpKind::Immediate8 => i.immediate8() as u64,
+            _ => rcx & 0xff,
+        };
+        let wide = match i.op_kind(0) {
+            OpKind::Register => i.op0_register().size() == 8,
+            _ => i.memory_size().size() == 8,
+        };
+        if count & if wide { 0x3f } else { 0x1f } == 0 {
+            return poison;
+        }
     }
     let bits = |u: u32| {
         let mut m = 0;
@@ -117,7 +136,7 @@ fn puffer_digests(bin: &str, args: &[String], limit: u64) -> (Vec<String>, u64) 
         let bytes: Vec<u8> = (0..b.len() / 2)
             .filter_map(|i| u8::from_str_radix(&b[2 * i..2 * i + 2], 16).ok())
             .collect();
-        undef = undefined_flags(undef, &bytes);
+        undef = undefined_flags(undef, &bytes, regs[2]);
     }
     if n % BLOCK != 0 {
         lines.push(format!("{} {h:016x}", n - n % BLOCK));
