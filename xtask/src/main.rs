@@ -10,6 +10,7 @@
 
 mod bench;
 mod shell;
+mod steptrace;
 
 use std::collections::BTreeSet;
 use std::env;
@@ -244,7 +245,13 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
                             break;
                         }
                         let f = &selected[i];
-                        let outcome = build_and_record(f, &root, &out_dir, &build_dir);
+                        let mut outcome = build_and_record(f, &root, &out_dir, &build_dir);
+                        if f.variant == Variant::Asm && outcome.problems.is_empty() {
+                            let elf = out_dir.join(&outcome.bin);
+                            if let Err(e) = steptrace::record(&elf, &f.args) {
+                                outcome.problems.push(format!("step trace: {e}"));
+                            }
+                        }
                         let mark = if outcome.problems.is_empty() {
                             "ok"
                         } else {

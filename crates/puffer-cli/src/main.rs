@@ -1,5 +1,8 @@
 //! `puffer`: run, trace and inspect static x86-64 Linux programs.
 
+mod difftest;
+mod trace;
+
 use clap::{Parser, Subcommand};
 use puffer_kernel::ktrace::Ktrace;
 use puffer_kernel::process::pid::PidAlloc;
@@ -30,6 +33,11 @@ struct Cli {
 enum Cmd {
     /// Run a static x86-64 ELF program (an embedded demo when none is given).
     Run(RunArgs),
+    /// Run a program one instruction at a time, recording every instruction.
+    Trace(trace::TraceArgs),
+    /// Run a program natively (ptrace) and in puffer in lockstep; report the first
+    /// divergence.
+    Difftest(difftest::DiffArgs),
 }
 
 #[derive(clap::Args)]
@@ -111,6 +119,8 @@ fn main() -> ExitCode {
         .init();
     match cli.cmd {
         Cmd::Run(a) => run(a),
+        Cmd::Trace(a) => trace::main(a),
+        Cmd::Difftest(a) => difftest::main(a),
     }
 }
 

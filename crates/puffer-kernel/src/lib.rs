@@ -16,6 +16,7 @@ pub mod random;
 pub mod signal;
 mod syscall;
 pub mod task;
+pub mod trace;
 mod uaccess;
 pub mod vfs;
 
