@@ -13,7 +13,8 @@ mod proc;
 pub mod process;
 pub mod random;
 mod signal;
-mod syscall;
+pub mod strace;
+pub(crate) mod syscall;
 pub mod task;
 mod uaccess;
 pub mod vfs;
@@ -89,6 +90,8 @@ pub struct Kernel {
     futex_woken: BTreeSet<Pid>,
     /// `--ktrace`: the kernel-event trace.
     pub ktrace: Option<ktrace::Ktrace>,
+    /// `--strace`: every syscall as strace prints it.
+    pub strace: Option<strace::Strace>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.
@@ -119,6 +122,7 @@ impl Kernel {
             futex_waiters: Vec::new(),
             futex_woken: BTreeSet::new(),
             ktrace: None,
+            strace: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
@@ -387,6 +391,12 @@ impl Kernel {
                         }
                     }
                     mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {
+                        let code = if out == mm::FaultOutcome::MapErr {
+                            "SEGV_MAPERR"
+                        } else {
+                            "SEGV_ACCERR"
+                        };
+                        self.strace_signal(signal::SIGSEGV, code, Some(pf.addr.0));
                         tracing::debug!(
                             "SIGSEGV at {:#x} ({:?}) rip={:#x}",
                             pf.addr.0,

@@ -127,6 +127,12 @@ fn handler(nr: u64) -> Option<Handler> {
     })
 }
 
+/// Whether puffer implements syscall `nr` (for `--strace`'s coverage test).
+#[cfg(test)]
+pub fn implemented(nr: u64) -> bool {
+    handler(nr).is_some()
+}
+
 /// Handle the `syscall` the current task just executed.
 pub fn dispatch(k: &mut Kernel) {
     k.stats.syscalls += 1;
@@ -140,6 +146,7 @@ pub fn dispatch(k: &mut Kernel) {
         g[reg::R8],
         g[reg::R9],
     ];
+    let traced = crate::strace::enter(k, nr, &args);
     let result = match handler(nr) {
         Some(h) => h(k, &args),
         None => {
@@ -152,6 +159,9 @@ pub fn dispatch(k: &mut Kernel) {
             Err(Errno::ENOSYS)
         }
     };
+    if let Some(e) = traced {
+        crate::strace::exit(k, nr, &args, e, result);
+    }
     if result == Err(Errno::ERESTARTSYS) {
         // The task sleeps, then executes the same syscall again: RIP back onto
         // `syscall` (two bytes, 0f 05); RAX still holds the number.
