@@ -1,5 +1,7 @@
 //! `puffer`: run, trace and inspect static x86-64 Linux programs.
 
+mod gdb;
+
 use clap::{Parser, Subcommand};
 use puffer_kernel::ktrace::Ktrace;
 use puffer_kernel::process::pid::PidAlloc;
@@ -52,6 +54,9 @@ struct RunArgs {
     /// Print every syscall as strace does to FILE, or stderr.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", require_equals = true)]
     strace: Option<String>,
+    /// Wait for gdb on HOST:PORT and serve the GDB remote protocol (like qemu-user -g).
+    #[arg(long, value_name = "HOST:PORT")]
+    gdb: Option<String>,
     /// Format of the kernel-event trace.
     #[arg(long, value_enum, default_value = "text")]
     ktrace_format: TraceFormat,
@@ -210,7 +215,17 @@ fn run(a: RunArgs) -> ExitCode {
     };
     kernel.strace_initial_exec(&exe);
     let t0 = Instant::now();
-    let status = kernel.run();
+    let status = match &a.gdb {
+        Some(addr) => match gdb::serve(&mut kernel, addr) {
+            Ok(Some(st)) => st,
+            Ok(None) => kernel.run(),
+            Err(e) => {
+                eprintln!("puffer: {e}");
+                return ExitCode::from(125);
+            }
+        },
+        None => kernel.run(),
+    };
     // Flush the traces before exiting.
     kernel.ktrace = None;
     kernel.strace = None;

@@ -4,6 +4,7 @@
 //! table. Many guest tasks share this one host thread: the scheduler runs each for a
 //! time slice of retired instructions.
 
+pub mod debug;
 pub mod errno;
 mod futex;
 pub mod ktrace;
