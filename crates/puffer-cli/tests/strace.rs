@@ -15,7 +15,10 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A fresh empty directory to run a fixture in (files.* creates and removes files).
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("puffer-strace-{tag}-{}", std::process::id()));
+    // Tests run in parallel, some on the same fixture: a counter keeps them apart.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("puffer-strace-{tag}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d

@@ -377,6 +377,7 @@ impl Kernel {
     }
 
     fn handle_trap(&mut self, trap: Trap) {
+        self.strace_trap(trap);
         match trap {
             Trap::Budget => {}
             Trap::Syscall => syscall::dispatch(self),

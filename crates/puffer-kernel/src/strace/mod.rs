@@ -99,6 +99,27 @@ impl Kernel {
         self.strace_emit(format!("{p}--- {s} {info} ---"));
     }
 
+    /// The `--- SIG... ---` line of a CPU exception other than a page fault (those are
+    /// reported by the fault path, which knows whether the fault is a signal at all).
+    pub(crate) fn strace_trap(&mut self, trap: puffer_cpu::Trap) {
+        use puffer_cpu::Trap;
+        if self.strace.is_none() {
+            return;
+        }
+        let rip = self.cpu.state.rip;
+        let (sig, code, addr) = match trap {
+            Trap::InvalidOpcode => (crate::signal::SIGILL, "ILL_ILLOPN", Some(rip)),
+            Trap::DivideError => (crate::signal::SIGFPE, "FPE_INTDIV", Some(rip)),
+            Trap::FloatingPoint | Trap::SimdFloatingPoint => {
+                (crate::signal::SIGFPE, "FPE_FLTINV", Some(rip))
+            }
+            Trap::GeneralProtection => (crate::signal::SIGSEGV, "SI_KERNEL", Some(0)),
+            Trap::Breakpoint => (crate::signal::SIGTRAP, "SI_KERNEL", None),
+            _ => return,
+        };
+        self.strace_signal(sig, code, addr);
+    }
+
     /// The `execve(...) = 0` strace shows first, for the program puffer starts.
     pub fn strace_initial_exec(&mut self, path: &str) {
         if self.strace.is_none() {
