@@ -132,3 +132,16 @@ fn syscall_sequence_matches_native_strace() {
         );
     }
 }
+
+#[test]
+fn fork_prefixes_and_wait_status() {
+    let t = puffer_trace("fork_basic.musl");
+    assert!(t.contains("] fork()") && t.contains("= 2\n"), "{t}");
+    assert!(t.contains("[pid     2] exit_group(42)"), "{t}");
+    assert!(t.contains("[pid     2] +++ exited with 42 +++"), "{t}");
+    assert!(
+        t.contains("wait4(2, [{WIFEXITED(s) && WEXITSTATUS(s) == 42}], 0, NULL) = 2"),
+        "{t}"
+    );
+    assert!(t.contains("rt_sigprocmask(SIG_BLOCK, "), "{t}");
+}

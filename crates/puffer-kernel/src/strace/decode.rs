@@ -67,6 +67,7 @@ pub enum A {
     TimerFlags,
     IdType,
     Clone3In,
+    SigHow,
 }
 
 impl A {
@@ -110,7 +111,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         11 => vec![P, U],
         12 => vec![P],
         13 => vec![Sig, P, P, U],
-        14 => vec![D, P, P, U],
+        14 => vec![SigHow, P, P, U],
         16 => vec![D, Ioctl, P],
         17 => vec![D, OutBuf(false), U, D],
         18 => vec![D, InBuf(2), U, D],
@@ -453,6 +454,11 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
         A::FdFlags => f::flags(v, f::FD_FLAGS, "0"),
         A::TimerFlags => f::flags(v, &[(1, "TIMER_ABSTIME")], "0"),
         A::IdType => f::xlat(v, f::WAITID_TYPES, false),
+        A::SigHow => f::xlat(
+            v,
+            &[(0, "SIG_BLOCK"), (1, "SIG_UNBLOCK"), (2, "SIG_SETMASK")],
+            false,
+        ),
         A::Clone3In => match read(k, v, 64) {
             Some(b) => {
                 let w = |i: usize| u64_at(&b, i * 8);

@@ -184,6 +184,7 @@ fn finish(k: &mut Kernel, nr: u64, a: &[u64; 6], e: &Entry, r: Option<SysResult>
         None => "?".to_string(),
         Some(r) => decode::result(nr, r),
     };
+    // strace aligns the result counting the `[pid N] ` prefix too.
     let p = k.strace_prefix(e.pid, 0);
-    format!("{p}{}", format::line(&name, &args, &res))
+    format::line(&format!("{p}{name}"), &args, &res)
 }
