@@ -440,7 +440,7 @@ pub const RLIMITS: &[(u64, &str)] = &[
 pub fn rlim(v: u64) -> String {
     if v == u64::MAX {
         "RLIM64_INFINITY".into()
-    } else if v > 0 && v % 1024 == 0 {
+    } else if v > 0 && v.is_multiple_of(1024) {
         format!("{}*1024", v / 1024)
     } else {
         format!("{v}")
