@@ -2,6 +2,7 @@
 
 mod difftest;
 mod trace;
+mod gdb;
 
 use clap::{Parser, Subcommand};
 use puffer_kernel::ktrace::Ktrace;
@@ -57,6 +58,12 @@ struct RunArgs {
     /// Write the kernel-event trace (fork, exec, exit, reap...) to FILE, or stderr.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", require_equals = true)]
     ktrace: Option<String>,
+    /// Print every syscall as strace does to FILE, or stderr.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", require_equals = true)]
+    strace: Option<String>,
+    /// Wait for gdb on HOST:PORT and serve the GDB remote protocol (like qemu-user -g).
+    #[arg(long, value_name = "HOST:PORT")]
+    gdb: Option<String>,
     /// Format of the kernel-event trace.
     #[arg(long, value_enum, default_value = "text")]
     ktrace_format: TraceFormat,
@@ -170,6 +177,20 @@ fn run(a: RunArgs) -> ExitCode {
             matches!(a.ktrace_format, TraceFormat::Jsonl),
         ));
     }
+    if let Some(dest) = &a.strace {
+        let out: Box<dyn std::io::Write> = if dest == "-" {
+            Box::new(std::io::stderr())
+        } else {
+            match std::fs::File::create(dest) {
+                Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                Err(e) => {
+                    eprintln!("puffer: --strace={dest}: {e}");
+                    return ExitCode::from(125);
+                }
+            }
+        };
+        kernel.strace = Some(puffer_kernel::strace::Strace::new(out));
+    }
     let envp: Vec<Vec<u8>> = std::env::vars_os()
         .map(|(k, v)| {
             let mut e = k.as_bytes().to_vec();
@@ -197,10 +218,26 @@ fn run(a: RunArgs) -> ExitCode {
         eprintln!("puffer: {e}");
         return ExitCode::from(126);
     }
+    let exe = match &a.elf {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => "demo".into(),
+    };
+    kernel.strace_initial_exec(&exe);
     let t0 = Instant::now();
-    let status = kernel.run();
-    // Flush the trace before exiting.
+    let status = match &a.gdb {
+        Some(addr) => match gdb::serve(&mut kernel, addr) {
+            Ok(Some(st)) => st,
+            Ok(None) => kernel.run(),
+            Err(e) => {
+                eprintln!("puffer: {e}");
+                return ExitCode::from(125);
+            }
+        },
+        None => kernel.run(),
+    };
+    // Flush the traces before exiting.
     kernel.ktrace = None;
+    kernel.strace = None;
     let secs = t0.elapsed().as_secs_f64();
     if a.stats {
         let n = kernel.cpu.stats.retired;

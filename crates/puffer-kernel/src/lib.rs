@@ -4,6 +4,7 @@
 //! table. Many guest tasks share this one host thread: the scheduler runs each for a
 //! time slice of retired instructions.
 
+pub mod debug;
 pub mod errno;
 mod futex;
 mod iowait;
@@ -14,7 +15,8 @@ mod proc;
 pub mod process;
 pub mod random;
 pub mod signal;
-mod syscall;
+pub mod strace;
+pub(crate) mod syscall;
 pub mod task;
 pub mod trace;
 mod uaccess;
@@ -95,6 +97,8 @@ pub struct Kernel {
     page_cache: Rc<RefCell<mm::pagecache::PageCache>>,
     /// `--ktrace`: the kernel-event trace.
     pub ktrace: Option<ktrace::Ktrace>,
+    /// `--strace`: every syscall as strace prints it.
+    pub strace: Option<strace::Strace>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.
@@ -129,6 +133,7 @@ impl Kernel {
             io: iowait::IoState::default(),
             page_cache: Rc::default(),
             ktrace: None,
+            strace: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
@@ -418,6 +423,7 @@ impl Kernel {
     }
 
     fn handle_trap(&mut self, trap: Trap) {
+        self.strace_trap(trap);
         match trap {
             Trap::Budget => {}
             Trap::Syscall => syscall::dispatch(self),
@@ -456,6 +462,12 @@ impl Kernel {
                         }
                     }
                     mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {
+                        let code = if out == mm::FaultOutcome::MapErr {
+                            "SEGV_MAPERR"
+                        } else {
+                            "SEGV_ACCERR"
+                        };
+                        self.strace_signal(signal::SIGSEGV, code, Some(pf.addr.0));
                         tracing::debug!(
                             "SIGSEGV at {:#x} ({:?}) rip={:#x}",
                             pf.addr.0,

@@ -124,6 +124,7 @@ impl Kernel {
             p.threads.retain(|&t| t == tgid);
             p.exit = Some(status);
         }
+        self.strace_process_exit(tgid.0, status);
         self.trace(
             "exit",
             vec![

@@ -189,6 +189,12 @@ fn handler(nr: u64) -> Option<Handler> {
     })
 }
 
+/// Whether puffer implements syscall `nr` (for `--strace`'s coverage test).
+#[cfg(test)]
+pub fn implemented(nr: u64) -> bool {
+    handler(nr).is_some()
+}
+
 /// Handle the `syscall` the current task just executed.
 pub fn dispatch(k: &mut Kernel) {
     k.stats.syscalls += 1;
@@ -204,6 +210,7 @@ pub fn dispatch(k: &mut Kernel) {
     ];
     // Signals: whatever syscall was parked (asleep) is being executed again.
     k.signal_syscall_entry();
+    let traced = crate::strace::enter(k, nr, &args);
     let result = match handler(nr) {
         Some(h) => h(k, &args),
         None => {
@@ -216,6 +223,9 @@ pub fn dispatch(k: &mut Kernel) {
             Err(Errno::ENOSYS)
         }
     };
+    if let Some(e) = traced {
+        crate::strace::exit(k, nr, &args, e, result);
+    }
     if result == Err(Errno::ERESTARTSYS) {
         // The task sleeps, then executes the same syscall again: RIP back onto
         // `syscall` (two bytes, 0f 05); RAX still holds the number.

@@ -1,0 +1,108 @@
+//! `puffer run --gdb`: Debian's gdb in batch mode against puffer's remote stub on
+//! fixtures/gdbtarget.musl (an unstripped static musl build of guest/c/gdbtarget.c).
+//! gdb must be installed (`apt-get install gdb`): this test fails, it does not skip,
+//! without it. Only loopback is used.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+        .canonicalize()
+        .expect("fixture exists")
+}
+
+fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    l.local_addr().unwrap().port()
+}
+
+/// The address of `sym` per gdb's symbol table.
+fn symbol_addr(bin: &Path, sym: &str) -> u64 {
+    let out = Command::new("gdb")
+        .args(["-nx", "-batch", "-ex"])
+        .arg(format!("info address {sym}"))
+        .arg(bin)
+        .output()
+        .expect("gdb is not installed: apt-get install gdb");
+    let s = String::from_utf8_lossy(&out.stdout);
+    let hex = s
+        .split_whitespace()
+        .find_map(|w| w.trim_end_matches('.').strip_prefix("0x"))
+        .unwrap_or_else(|| panic!("no address for {sym} in {s}"));
+    u64::from_str_radix(hex, 16).unwrap()
+}
+
+#[test]
+fn gdb_break_step_read_continue() {
+    let bin = fixture("gdbtarget.musl");
+    let main_addr = symbol_addr(&bin, "main");
+    let port = free_port();
+    let mut puffer = Command::new(env!("CARGO_BIN_EXE_puffer"))
+        .arg("run")
+        .arg("--gdb")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(&bin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run puffer");
+    // gdb retries the connection itself for a while (tcp connect-timeout).
+    std::thread::sleep(Duration::from_millis(300));
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg("gdb")
+        .args(["-nx", "-batch"])
+        .args(["-ex", "set tcp connect-timeout 30"])
+        .args(["-ex", &format!("target remote 127.0.0.1:{port}")])
+        .args(["-ex", "break main"])
+        .args(["-ex", "continue"])
+        .args(["-ex", "info registers rip"])
+        .args(["-ex", "stepi"])
+        .args(["-ex", "x/4xb $pc"])
+        .args(["-ex", "p/x $rsp"])
+        .args(["-ex", "continue"])
+        .arg(&bin)
+        .output()
+        .expect("gdb is not installed: apt-get install gdb");
+    let g =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let status = puffer.wait().expect("puffer ends");
+
+    assert!(g.contains("Breakpoint 1, main ()"), "{g}");
+    let rip_line = g
+        .lines()
+        .find(|l| l.starts_with("rip"))
+        .unwrap_or_else(|| panic!("no rip line in {g}"));
+    assert!(
+        rip_line.contains("<main+"),
+        "rip should be in main (at {main_addr:#x}): {rip_line}"
+    );
+    // `break main` stops after the prologue: rip is main's address plus a few bytes.
+    let rip = u64::from_str_radix(
+        rip_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    assert!(
+        rip >= main_addr && rip < main_addr + 32,
+        "{rip:#x} vs main {main_addr:#x}"
+    );
+    // stepi moved on, and memory at the new pc is readable.
+    let x = g
+        .lines()
+        .find(|l| l.contains(">:\t0x"))
+        .unwrap_or_else(|| panic!("no x/4xb output in {g}"));
+    assert_eq!(x.matches("0x").count(), 5, "{x}");
+    assert!(g.contains("$1 = 0x7fff"), "{g}");
+    assert!(g.contains("exited with code 07"), "{g}");
+    assert_eq!(status.code(), Some(7), "{g}");
+}

@@ -1,0 +1,147 @@
+//! `puffer run --strace=FILE`: key lines, and the sequence of syscall names compared
+//! with the real `strace -f` of the same binary run natively. strace must be
+//! installed (`apt-get install strace`): this test fails, it does not skip, without it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+        .canonicalize()
+        .expect("fixture exists")
+}
+
+/// A fresh empty directory to run a fixture in (files.* creates and removes files).
+fn scratch(tag: &str) -> PathBuf {
+    // Tests run in parallel, some on the same fixture: a counter keeps them apart.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("puffer-strace-{tag}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Run `bin` under puffer with --strace; returns the trace.
+fn puffer_trace(bin: &str) -> String {
+    let dir = scratch(&format!("puffer-{bin}"));
+    let out = dir.join("trace.txt");
+    let st = Command::new(env!("CARGO_BIN_EXE_puffer"))
+        .current_dir(&dir)
+        .arg("run")
+        .arg(format!("--strace={}", out.display()))
+        .arg(fixture(bin))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run puffer");
+    assert!(st.success(), "puffer run {bin}: {st}");
+    let t = std::fs::read_to_string(&out).expect("trace written");
+    let _ = std::fs::remove_dir_all(&dir);
+    t
+}
+
+/// Run `bin` natively under the real strace; returns its trace.
+fn native_trace(bin: &str) -> String {
+    let dir = scratch(&format!("native-{bin}"));
+    let out = dir.join("trace.txt");
+    let st = Command::new("strace")
+        .current_dir(&dir)
+        .args(["-f", "-qq", "-e", "trace=all", "-o"])
+        .arg(&out)
+        .arg(fixture(bin))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("strace is not installed: apt-get install strace");
+    assert!(st.success(), "strace {bin}: {st}");
+    let t = std::fs::read_to_string(&out).expect("strace output");
+    let _ = std::fs::remove_dir_all(&dir);
+    t
+}
+
+/// The syscall names of a trace, in order (exit and signal lines left out).
+fn names(trace: &str) -> Vec<String> {
+    trace
+        .lines()
+        .map(|l| {
+            let l = l.trim_start();
+            match l.strip_prefix("[pid") {
+                Some(rest) => rest.split_once(']').map_or("", |x| x.1).trim_start(),
+                None => l
+                    .split_once(' ')
+                    .filter(|(p, _)| p.chars().all(|c| c.is_ascii_digit()))
+                    .map_or(l, |x| x.1),
+            }
+        })
+        .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
+        .filter_map(|l| l.split_once('(').map(|x| x.0.to_string()))
+        .collect()
+}
+
+#[test]
+fn hello_musl_key_lines() {
+    let t = puffer_trace("hello.musl");
+    let first = t.lines().next().unwrap_or("");
+    assert!(first.starts_with("execve(\""), "{t}");
+    assert!(first.contains("/* ") && first.ends_with(" = 0"), "{t}");
+    assert!(t.contains("arch_prctl(ARCH_SET_FS, 0x"), "{t}");
+    assert!(
+        t.contains("ioctl(1, TIOCGWINSZ, 0x")
+            && t.contains("= -1 ENOTTY (Inappropriate ioctl for device)"),
+        "{t}"
+    );
+    assert!(t.contains("writev(1, [{iov_base=\"Hello, world!\", iov_len=13}, {iov_base=\"\\n\", iov_len=1}], 2) = 14"), "{t}");
+    assert!(
+        t.contains("exit_group(0)                           = ?\n"),
+        "{t}"
+    );
+    assert!(t.ends_with("+++ exited with 0 +++\n"), "{t}");
+}
+
+#[test]
+fn files_glibc_key_lines() {
+    let t = puffer_trace("files.glibc");
+    for want in [
+        "openat(AT_FDCWD, \"data.bin\", O_RDWR|O_CREAT|O_EXCL, 0644) = 3",
+        "write(3, \"line 000: the quick brown fox\\n\", 30) = 30",
+        "umask(022)                              = 022",
+        "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0",
+        "newfstatat(AT_FDCWD, \"data.bin\", {st_mode=S_IFREG|0644, st_size=",
+        "openat(AT_FDCWD, \"missing.txt\", O_RDONLY) = -1 ENOENT (No such file or directory)",
+        "read(20, \"abcdef\", 10)  ",
+        "\"...",
+        "exit_group(0)",
+        "+++ exited with 0 +++",
+    ] {
+        assert!(t.contains(want), "missing {want:?} in\n{t}");
+    }
+}
+
+#[test]
+fn syscall_sequence_matches_native_strace() {
+    for bin in ["hello.musl", "files.glibc", "hello.glibc"] {
+        let ours = names(&puffer_trace(bin));
+        let theirs = names(&native_trace(bin));
+        assert!(ours.len() > 3, "{bin}: {ours:?}");
+        assert_eq!(
+            ours, theirs,
+            "{bin}: syscall names differ from native strace"
+        );
+    }
+}
+
+#[test]
+fn fork_prefixes_and_wait_status() {
+    let t = puffer_trace("fork_basic.musl");
+    assert!(t.contains("] fork()") && t.contains("= 2\n"), "{t}");
+    assert!(t.contains("[pid     2] exit_group(42)"), "{t}");
+    assert!(t.contains("[pid     2] +++ exited with 42 +++"), "{t}");
+    assert!(
+        t.contains("wait4(2, [{WIFEXITED(s) && WEXITSTATUS(s) == 42}], 0, NULL) = 2"),
+        "{t}"
+    );
+    assert!(t.contains("rt_sigprocmask(SIG_BLOCK, "), "{t}");
+}

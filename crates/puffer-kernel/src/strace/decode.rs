@@ -1,0 +1,610 @@
+//! Per-syscall argument decoders for `--strace`: which argument is what (a path, a
+//! flag set, an output struct...), and how to print each kind, reading guest memory
+//! through `copy_from_user` (an unreadable pointer prints as hex).
+
+use super::format as f;
+use crate::errno::SysResult;
+use crate::Kernel;
+
+/// What one argument is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum A {
+    /// Signed decimal (int).
+    D,
+    /// Unsigned decimal (size_t).
+    U,
+    /// Hex (0 as `0`).
+    X,
+    /// A pointer: NULL or hex.
+    P,
+    DirFd,
+    /// A path: a NUL-terminated string, shown in full.
+    Path,
+    /// A NUL-terminated string, shown up to 32 bytes.
+    Str,
+    /// An input buffer whose length is argument `n`.
+    InBuf(usize),
+    /// An output buffer filled with the result's byte count (`hex`: force \x escapes).
+    OutBuf(bool),
+    Mode,
+    OFlags,
+    Prot,
+    MapFlags,
+    MremapFlags,
+    MsyncFlags,
+    AtFlags,
+    StatxFlags,
+    StatxMask,
+    CloneFlags,
+    WaitOpts,
+    FcntlCmd,
+    Ioctl,
+    Sig,
+    Clock,
+    ArchPrctl,
+    Madvise,
+    Whence,
+    Access,
+    Rlimit,
+    RlimitIn,
+    RlimitOut,
+    StatOut,
+    StatxOut,
+    TimespecIn,
+    TimespecOut,
+    TimevalOut,
+    IovIn(usize),
+    IovOut(usize),
+    Argv,
+    Envp,
+    UtsOut,
+    WStatusOut,
+    FutexOp,
+    Prctl,
+    Grnd,
+    RenameFlags,
+    FdFlags,
+    TimerFlags,
+    IdType,
+    Clone3In,
+    SigHow,
+}
+
+impl A {
+    fn is_output(self) -> bool {
+        matches!(
+            self,
+            A::OutBuf(_)
+                | A::RlimitOut
+                | A::StatOut
+                | A::StatxOut
+                | A::TimespecOut
+                | A::TimevalOut
+                | A::IovOut(_)
+                | A::UtsOut
+                | A::WStatusOut
+        )
+    }
+}
+
+/// The arguments of syscall `nr` (some depend on other arguments), or `None` for a
+/// syscall puffer has no decoder for (its six arguments print in hex).
+pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
+    use A::*;
+    let open_mode = |fl: u64| fl & 0o100 != 0 || fl & 0o20200000 == 0o20200000;
+    Some(match nr {
+        0 => vec![D, OutBuf(false), U],
+        1 => vec![D, InBuf(2), U],
+        2 => {
+            if open_mode(a[1]) {
+                vec![Path, OFlags, Mode]
+            } else {
+                vec![Path, OFlags]
+            }
+        }
+        3 => vec![D],
+        4 | 6 => vec![Path, StatOut],
+        5 => vec![D, StatOut],
+        8 => vec![D, D, Whence],
+        9 => vec![P, U, Prot, MapFlags, D, X],
+        10 => vec![P, U, Prot],
+        11 => vec![P, U],
+        12 => vec![P],
+        13 => vec![Sig, P, P, U],
+        14 => vec![SigHow, P, P, U],
+        16 => vec![D, Ioctl, P],
+        17 => vec![D, OutBuf(false), U, D],
+        18 => vec![D, InBuf(2), U, D],
+        19 => vec![D, IovOut(2), D],
+        20 => vec![D, IovIn(2), D],
+        21 => vec![Path, Access],
+        22 => vec![P],
+        24 | 34 | 39 | 57 | 58 | 102 | 104 | 107 | 108 | 110 | 111 | 112 | 186 => vec![],
+        25 => {
+            if a[3] & 2 != 0 {
+                vec![P, U, U, MremapFlags, P]
+            } else {
+                vec![P, U, U, MremapFlags]
+            }
+        }
+        26 => vec![P, U, MsyncFlags],
+        28 => vec![P, U, Madvise],
+        32 => vec![D],
+        33 => vec![D, D],
+        35 => vec![TimespecIn, P],
+        56 => vec![CloneFlags],
+        59 => vec![Path, Argv, Envp],
+        60 | 231 => vec![D],
+        61 => vec![D, WStatusOut, WaitOpts, P],
+        62 | 200 => vec![D, Sig],
+        63 => vec![UtsOut],
+        72 => match a[1] {
+            1 | 3 | 9 | 1032 | 1034 => vec![D, FcntlCmd],
+            2 => vec![D, FcntlCmd, FdFlags],
+            4 => vec![D, FcntlCmd, OFlags],
+            5..=7 => vec![D, FcntlCmd, P],
+            _ => vec![D, FcntlCmd, D],
+        },
+        79 => vec![OutBuf(false), U],
+        80 | 84 | 87 => vec![Path],
+        81 => vec![D],
+        82 | 86 | 88 => vec![Path, Path],
+        83 | 85 => vec![Path, Mode],
+        89 => vec![Path, OutBuf(false), U],
+        95 => vec![Mode],
+        96 => vec![TimevalOut, P],
+        97 => vec![Rlimit, RlimitOut],
+        99 => vec![P],
+        109 => vec![D, D],
+        121 | 124 => vec![D],
+        157 => vec![Prctl, X, X, X, X],
+        158 => vec![ArchPrctl, P],
+        160 => vec![Rlimit, RlimitIn],
+        201 => vec![P],
+        202 => match a[1] & 0x7f {
+            0 => vec![P, FutexOp, D, TimespecIn],
+            9 => vec![P, FutexOp, D, TimespecIn, P, X],
+            1 => vec![P, FutexOp, D],
+            10 => vec![P, FutexOp, D, P, P, X],
+            _ => vec![P, FutexOp, D, P, P, D],
+        },
+        217 => vec![D, P, U],
+        218 => vec![P],
+        228 | 229 => vec![Clock, TimespecOut],
+        230 => vec![Clock, TimerFlags, TimespecIn, P],
+        234 => vec![D, D, Sig],
+        247 => vec![IdType, D, P, WaitOpts, P],
+        257 => {
+            if open_mode(a[2]) {
+                vec![DirFd, Path, OFlags, Mode]
+            } else {
+                vec![DirFd, Path, OFlags]
+            }
+        }
+        258 => vec![DirFd, Path, Mode],
+        262 => vec![DirFd, Path, StatOut, AtFlags],
+        263 => vec![DirFd, Path, AtFlags],
+        264 => vec![DirFd, Path, DirFd, Path],
+        265 => vec![DirFd, Path, DirFd, Path, AtFlags],
+        266 => vec![Path, DirFd, Path],
+        267 => vec![DirFd, Path, OutBuf(false), U],
+        269 => vec![DirFd, Path, Access],
+        273 => vec![P, U],
+        292 => vec![D, D, OFlags],
+        293 => vec![P, OFlags],
+        302 => vec![D, Rlimit, RlimitIn, RlimitOut],
+        316 => vec![DirFd, Path, DirFd, Path, RenameFlags],
+        318 => vec![OutBuf(true), U, Grnd],
+        322 => vec![DirFd, Path, Argv, Envp, AtFlags],
+        332 => vec![DirFd, Path, StatxFlags, StatxMask, StatxOut],
+        334 => vec![P, X, D, X],
+        435 => vec![Clone3In, U],
+        439 => vec![DirFd, Path, Access, AtFlags],
+        _ => return None,
+    })
+}
+
+/// Format the input arguments; outputs are `None`, filled in by [`output`].
+pub fn enter(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> Vec<Option<String>> {
+    let Some(spec) = spec(nr, a) else {
+        return a
+            .iter()
+            .map(|&v| Some(f::ptr(v).replace("NULL", "0")))
+            .collect();
+    };
+    if nr == 56 {
+        return vec![Some(clone_args(a))];
+    }
+    spec.iter()
+        .enumerate()
+        .map(|(i, &kind)| (!kind.is_output()).then(|| input(k, kind, a, i)))
+        .collect()
+}
+
+fn hex(v: u64) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// x86-64 clone(flags, stack, parent_tid, child_tid, tls), as strace shows it.
+fn clone_args(a: &[u64; 6]) -> String {
+    let fl = a[0];
+    let mut s = format!("child_stack={}, flags={}", f::ptr(a[1]), f::clone_flags(fl));
+    if fl & 0x100000 != 0 {
+        s.push_str(&format!(", parent_tid={}", f::ptr(a[2])));
+    }
+    if fl & 0x1200000 != 0 {
+        s.push_str(&format!(", child_tidptr={}", f::ptr(a[3])));
+    }
+    if fl & 0x80000 != 0 {
+        s.push_str(&format!(", tls={}", f::ptr(a[4])));
+    }
+    s
+}
+
+fn read(k: &mut Kernel, addr: u64, len: usize) -> Option<Vec<u8>> {
+    if addr == 0 {
+        return None;
+    }
+    k.read_vec(addr, len).ok()
+}
+
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+fn u32_at(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+/// A NUL-terminated string, at most `max` bytes shown.
+fn cstr(k: &mut Kernel, addr: u64, max: usize) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    // Read page by page so a string ending just before an unmapped page prints.
+    let mut out = Vec::new();
+    let mut p = addr;
+    while out.len() <= max {
+        let n = (4096 - (p & 0xfff)) as usize;
+        let Some(chunk) = read(k, p, n) else {
+            if out.is_empty() {
+                return hex(addr);
+            }
+            break;
+        };
+        if let Some(z) = chunk.iter().position(|&b| b == 0) {
+            out.extend_from_slice(&chunk[..z]);
+            let t = out.len() > max;
+            out.truncate(max);
+            return f::quote(&out, t, false);
+        }
+        out.extend_from_slice(&chunk);
+        p += n as u64;
+    }
+    out.truncate(max);
+    f::quote(&out, true, false)
+}
+
+fn timespec(k: &mut Kernel, addr: u64) -> String {
+    match read(k, addr, 16) {
+        Some(b) => format!(
+            "{{tv_sec={}, tv_nsec={}}}",
+            u64_at(&b, 0) as i64,
+            u64_at(&b, 8) as i64
+        ),
+        None => f::ptr(addr),
+    }
+}
+
+fn rlimit(k: &mut Kernel, addr: u64) -> String {
+    match read(k, addr, 16) {
+        Some(b) => format!(
+            "{{rlim_cur={}, rlim_max={}}}",
+            f::rlim(u64_at(&b, 0)),
+            f::rlim(u64_at(&b, 8))
+        ),
+        None => f::ptr(addr),
+    }
+}
+
+/// An iovec array; `total` limits the bytes shown (the result of readv).
+fn iovec(k: &mut Kernel, addr: u64, count: u64, total: Option<u64>) -> String {
+    let n = count.min(f::MAX_ELEMS as u64 + 1) as usize;
+    let Some(raw) = read(k, addr, n * 16) else {
+        return f::ptr(addr);
+    };
+    let mut left = total;
+    let mut parts = Vec::new();
+    for i in 0..n {
+        if i == f::MAX_ELEMS {
+            parts.push("...".to_string());
+            break;
+        }
+        let base = u64_at(&raw, i * 16);
+        let len = u64_at(&raw, i * 16 + 8);
+        let shown = match left {
+            Some(l) => {
+                let s = len.min(l);
+                left = Some(l - s);
+                s
+            }
+            None => len,
+        };
+        let take = (shown as usize).min(f::MAX_STR);
+        let b = match read(k, base, take) {
+            Some(b) => f::quote(&b, shown as usize > f::MAX_STR, false),
+            None if shown == 0 && base == 0 => "NULL".into(),
+            None if shown == 0 => "\"\"".into(),
+            None => f::ptr(base),
+        };
+        parts.push(format!("{{iov_base={b}, iov_len={len}}}"));
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// An argv array: `["ls", "-l"]`.
+pub fn argv(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    let mut parts = Vec::new();
+    for i in 0..=f::MAX_ELEMS as u64 {
+        let Ok(p) = k.read_u64(addr + 8 * i) else {
+            return f::ptr(addr);
+        };
+        if p == 0 {
+            break;
+        }
+        if i as usize == f::MAX_ELEMS {
+            parts.push("...".to_string());
+            break;
+        }
+        parts.push(cstr(k, p, f::MAX_STR));
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// An envp array: `0x7ffe... /* 23 vars */`.
+pub fn envp(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    let mut n = 0u64;
+    while n < 1 << 16 {
+        match k.read_u64(addr + 8 * n) {
+            Ok(0) => break,
+            Ok(_) => n += 1,
+            Err(_) => return f::ptr(addr),
+        }
+    }
+    format!("{addr:#x} /* {n} vars */")
+}
+
+fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
+    let v = a[i];
+    match kind {
+        A::D => format!("{}", v as i32),
+        A::U => format!("{v}"),
+        A::X => hex(v),
+        A::P => f::ptr(v),
+        A::DirFd => f::dirfd(v),
+        A::Path => cstr(k, v, 4096),
+        A::Str => cstr(k, v, f::MAX_STR),
+        A::InBuf(n) => {
+            let len = a[n] as usize;
+            match read(k, v, len.min(f::MAX_STR)) {
+                Some(b) => f::quote(&b, len > f::MAX_STR, false),
+                None if len == 0 && v != 0 => "\"\"".into(),
+                None => f::ptr(v),
+            }
+        }
+        A::Mode => f::mode(v & 0o7777),
+        A::OFlags => f::open_flags(v),
+        A::Prot => f::flags(v, f::PROT, "PROT_NONE"),
+        A::MapFlags => f::map_flags(v),
+        A::MremapFlags => f::flags(v, f::MREMAP_FLAGS, "0"),
+        A::MsyncFlags => f::flags(
+            v,
+            &[(1, "MS_ASYNC"), (2, "MS_INVALIDATE"), (4, "MS_SYNC")],
+            "0",
+        ),
+        A::AtFlags => f::at_flags(v, "0"),
+        A::StatxFlags => f::at_flags(v, "AT_STATX_SYNC_AS_STAT"),
+        A::StatxMask => f::flags(v, f::STATX_MASK, "0"),
+        A::CloneFlags => f::clone_flags(v),
+        A::WaitOpts => f::flags(v, f::WAIT_OPTIONS, "0"),
+        A::FcntlCmd => f::xlat(v, f::FCNTL_CMDS, false),
+        A::Ioctl => f::xlat(v & 0xffff_ffff, f::IOCTLS, true),
+        A::Sig => f::signal(v & 0xffff_ffff),
+        A::Clock => f::xlat(v, f::CLOCKS, false),
+        A::ArchPrctl => f::xlat(v, f::ARCH_PRCTL, true),
+        A::Madvise => f::xlat(v, f::MADVISE, false),
+        A::Whence => f::xlat(v, f::WHENCE, false),
+        A::Access => f::access_mode(v),
+        A::Rlimit => f::xlat(v, f::RLIMITS, false),
+        A::RlimitIn => {
+            if v == 0 {
+                "NULL".into()
+            } else {
+                rlimit(k, v)
+            }
+        }
+        A::TimespecIn => {
+            if v == 0 {
+                "NULL".into()
+            } else {
+                timespec(k, v)
+            }
+        }
+        A::IovIn(n) => iovec(k, v, a[n], None),
+        A::Argv => argv(k, v),
+        A::Envp => envp(k, v),
+        A::FutexOp => f::futex_op(v),
+        A::Prctl => f::xlat(v, f::PRCTL, false),
+        A::Grnd => f::flags(v, f::GRND, "0"),
+        A::RenameFlags => f::flags(v, f::RENAME_FLAGS, "0"),
+        A::FdFlags => f::flags(v, f::FD_FLAGS, "0"),
+        A::TimerFlags => f::flags(v, &[(1, "TIMER_ABSTIME")], "0"),
+        A::IdType => f::xlat(v, f::WAITID_TYPES, false),
+        A::SigHow => f::xlat(
+            v,
+            &[(0, "SIG_BLOCK"), (1, "SIG_UNBLOCK"), (2, "SIG_SETMASK")],
+            false,
+        ),
+        A::Clone3In => match read(k, v, 64) {
+            Some(b) => {
+                let w = |i: usize| u64_at(&b, i * 8);
+                let mut s = format!("{{flags={}", f::flags(w(0), f::CLONE_FLAGS, "0"));
+                if w(2) != 0 {
+                    s.push_str(&format!(", child_tid={:#x}", w(2)));
+                }
+                if w(3) != 0 {
+                    s.push_str(&format!(", parent_tid={:#x}", w(3)));
+                }
+                s.push_str(&format!(", exit_signal={}", f::signal(w(4))));
+                s.push_str(&format!(", stack={}, stack_size={:#x}", f::ptr(w(5)), w(6)));
+                if w(7) != 0 {
+                    s.push_str(&format!(", tls={:#x}", w(7)));
+                }
+                s.push('}');
+                s
+            }
+            None => f::ptr(v),
+        },
+        // Outputs are formatted by `output`.
+        _ => f::ptr(v),
+    }
+}
+
+/// Format output argument `i` after the call (its pointer in hex if the call failed).
+pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResult>) -> String {
+    let v = a[i];
+    let kind = spec(nr, a).and_then(|s| s.get(i).copied());
+    let Some(Ok(ret)) = r else {
+        return f::ptr(v);
+    };
+    if v == 0 {
+        return "NULL".into();
+    }
+    match kind {
+        Some(A::OutBuf(hexq)) => {
+            let n = ret as usize;
+            match read(k, v, n.min(f::MAX_STR)) {
+                Some(b) => f::quote(&b, n > f::MAX_STR, hexq),
+                None if n == 0 => "\"\"".into(),
+                None => f::ptr(v),
+            }
+        }
+        Some(A::RlimitOut) => rlimit(k, v),
+        Some(A::TimespecOut) => timespec(k, v),
+        Some(A::TimevalOut) => match read(k, v, 16) {
+            Some(b) => format!(
+                "{{tv_sec={}, tv_usec={}}}",
+                u64_at(&b, 0) as i64,
+                u64_at(&b, 8) as i64
+            ),
+            None => f::ptr(v),
+        },
+        Some(A::IovOut(n)) => iovec(k, v, a[n], Some(ret)),
+        Some(A::StatOut) => match read(k, v, 144) {
+            Some(b) => {
+                let m = u32_at(&b, 24);
+                let ty = m & 0o170000;
+                if ty == 0o020000 || ty == 0o060000 {
+                    let rdev = u64_at(&b, 40);
+                    let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
+                    let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
+                    format!(
+                        "{{st_mode={}, st_rdev=makedev({major:#x}, {minor:#x}), ...}}",
+                        f::file_mode(m)
+                    )
+                } else {
+                    format!(
+                        "{{st_mode={}, st_size={}, ...}}",
+                        f::file_mode(m),
+                        u64_at(&b, 48) as i64
+                    )
+                }
+            }
+            None => f::ptr(v),
+        },
+        Some(A::StatxOut) => match read(k, v, 256) {
+            Some(b) => format!(
+                "{{stx_mask={}, stx_attributes=0, stx_mode={}, stx_size={}, ...}}",
+                f::flags(u32_at(&b, 0) as u64, f::STATX_MASK, "0"),
+                f::file_mode(u32_at(&b, 28) & 0xffff),
+                u64_at(&b, 40)
+            ),
+            None => f::ptr(v),
+        },
+        Some(A::UtsOut) => match read(k, v, 65 * 6) {
+            Some(b) => {
+                let field = |i: usize| {
+                    let s = &b[i * 65..i * 65 + 65];
+                    let end = s.iter().position(|&c| c == 0).unwrap_or(65);
+                    f::quote(&s[..end], false, false)
+                };
+                format!("{{sysname={}, nodename={}, ...}}", field(0), field(1))
+            }
+            None => f::ptr(v),
+        },
+        Some(A::WStatusOut) => match read(k, v, 4) {
+            Some(b) if ret != 0 => f::wait_status(u32_at(&b, 0) as i32),
+            _ => f::ptr(v),
+        },
+        _ => f::ptr(v),
+    }
+}
+
+/// The result of syscall `nr` as strace shows it (addresses in hex, umask in octal).
+pub fn result(nr: u64, r: SysResult) -> String {
+    match (nr, r) {
+        (95, Ok(0)) => "0".into(),
+        (95, Ok(v)) => format!("0{v:o}"),
+        (9 | 12 | 25, r) => f::result(r, true),
+        (_, r) => f::result(r, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results() {
+        assert_eq!(result(95, Ok(0o22)), "022");
+        assert_eq!(result(95, Ok(0)), "0");
+        assert_eq!(result(12, Ok(0x4000)), "0x4000");
+        assert_eq!(result(0, Ok(5)), "5");
+        assert_eq!(
+            result(2, Err(crate::Errno::EACCES)),
+            "-1 EACCES (Permission denied)"
+        );
+    }
+
+    #[test]
+    fn every_table_syscall_has_a_decoder() {
+        for nr in 0..460 {
+            if crate::syscall::implemented(nr) {
+                assert!(spec(nr, &[0; 6]).is_some(), "no strace decoder for {nr}");
+            }
+        }
+    }
+
+    #[test]
+    fn clone_flags_shown() {
+        let s = clone_args(&[0x01200011, 0, 0, 0x1234, 0, 0]);
+        assert_eq!(
+            s,
+            "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1234"
+        );
+    }
+}

@@ -1,0 +1,627 @@
+//! Pure formatting helpers for `--strace`: quoted strings with C escapes, flag sets by
+//! name, symbolic constants, results with errno names. Nothing here touches guest
+//! memory, so everything is unit-testable.
+
+use crate::errno::Errno;
+
+/// strace's default `-s 32`: at most this many bytes of a string are shown.
+pub const MAX_STR: usize = 32;
+/// At most this many elements of an array (argv, iovec) are shown.
+pub const MAX_ELEMS: usize = 32;
+/// The column the ` = result` part is aligned to (strace's `-a 40`).
+pub const RESULT_COLUMN: usize = 40;
+
+/// Quote `bytes` as strace does: printable ASCII as is, the usual C escapes, other
+/// bytes in octal (three digits when an octal digit follows, so the escape stays
+/// unambiguous), or all in `\xNN` when `hex`. `truncated` appends `...` after the
+/// closing quote.
+pub fn quote(bytes: &[u8], truncated: bool, hex: bool) -> String {
+    let mut s = String::with_capacity(bytes.len() + 4);
+    s.push('"');
+    for (i, &b) in bytes.iter().enumerate() {
+        if hex {
+            s.push_str(&format!("\\x{b:02x}"));
+            continue;
+        }
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\r' => s.push_str("\\r"),
+            0x0b => s.push_str("\\v"),
+            0x0c => s.push_str("\\f"),
+            0x20..=0x7e => s.push(b as char),
+            _ => {
+                let next_is_digit = bytes.get(i + 1).is_some_and(|c| (b'0'..=b'7').contains(c));
+                if next_is_digit {
+                    s.push_str(&format!("\\{b:03o}"));
+                } else {
+                    s.push_str(&format!("\\{b:o}"));
+                }
+            }
+        }
+    }
+    s.push('"');
+    if truncated {
+        s.push_str("...");
+    }
+    s
+}
+
+/// A buffer of known length, shown up to [`MAX_STR`] bytes.
+pub fn quote_buf(bytes: &[u8], hex: bool) -> String {
+    let n = bytes.len().min(MAX_STR);
+    quote(&bytes[..n], bytes.len() > MAX_STR, hex)
+}
+
+/// A pointer: `NULL` or hex.
+pub fn ptr(v: u64) -> String {
+    if v == 0 {
+        "NULL".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// A set of flags: `A|B|0x40` (the rest in hex), or `zero` when none is set.
+pub fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut rest = v;
+    for &(bit, name) in table {
+        if bit != 0 && rest & bit == bit {
+            parts.push(name.into());
+            rest &= !bit;
+        }
+    }
+    if rest != 0 || parts.is_empty() && v != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    if parts.is_empty() {
+        zero.into()
+    } else {
+        parts.join("|")
+    }
+}
+
+/// One of a set of values by name, else the number (decimal, or hex if `hex`).
+pub fn xlat(v: u64, table: &[(u64, &str)], hex: bool) -> String {
+    match table.iter().find(|&&(n, _)| n == v) {
+        Some(&(_, name)) => name.into(),
+        None if hex => format!("{v:#x}"),
+        None => format!("{}", v as i64),
+    }
+}
+
+/// A syscall result as strace shows it.
+pub fn result(r: Result<u64, Errno>, hex: bool) -> String {
+    match r {
+        Ok(v) if hex => format!("{v:#x}"),
+        Ok(v) => format!("{}", v as i64),
+        Err(e) => format!("-1 {} ({})", e.name(), e.text()),
+    }
+}
+
+/// `name(args) = result`, with the result aligned like strace's.
+pub fn line(name: &str, args: &[String], result: &str) -> String {
+    let mut s = format!("{name}({})", args.join(", "));
+    if s.len() < RESULT_COLUMN {
+        s.push_str(&" ".repeat(RESULT_COLUMN - s.len()));
+    } else {
+        s.push(' ');
+    }
+    s.push_str("= ");
+    s.push_str(result);
+    s
+}
+
+/// An octal mode: `0644`, `0`.
+pub fn mode(v: u64) -> String {
+    if v == 0 {
+        "000".into()
+    } else {
+        format!("0{:o}", v)
+    }
+}
+
+/// A file type and permission bits: `S_IFREG|0644`.
+pub fn file_mode(m: u32) -> String {
+    let ty = match m & 0o170000 {
+        0o140000 => "S_IFSOCK",
+        0o120000 => "S_IFLNK",
+        0o100000 => "S_IFREG",
+        0o060000 => "S_IFBLK",
+        0o040000 => "S_IFDIR",
+        0o020000 => "S_IFCHR",
+        0o010000 => "S_IFIFO",
+        _ => "",
+    };
+    let perm = m & 0o7777;
+    let ps = if perm == 0 {
+        "000".to_string()
+    } else {
+        format!("0{perm:o}")
+    };
+    if ty.is_empty() {
+        ps
+    } else {
+        format!("{ty}|{ps}")
+    }
+}
+
+/// A signal number by name.
+pub fn signal(sig: u64) -> String {
+    match sig {
+        1..=31 => crate::signal::name(sig as i32),
+        32..=64 => format!("SIGRT_{}", sig - 32),
+        _ => format!("{}", sig as i64),
+    }
+}
+
+/// A file descriptor, where `AT_FDCWD` is meaningful.
+pub fn dirfd(v: u64) -> String {
+    if v as i32 == -100 {
+        "AT_FDCWD".into()
+    } else {
+        format!("{}", v as i32)
+    }
+}
+
+pub const OPEN_FLAGS: &[(u64, &str)] = &[
+    (0o100, "O_CREAT"),
+    (0o200, "O_EXCL"),
+    (0o400, "O_NOCTTY"),
+    (0o1000, "O_TRUNC"),
+    (0o2000, "O_APPEND"),
+    (0o4000, "O_NONBLOCK"),
+    (0o4010000, "O_SYNC"),
+    (0o10000, "O_DSYNC"),
+    (0o20000, "O_ASYNC"),
+    (0o40000, "O_DIRECT"),
+    (0o200000, "O_DIRECTORY"),
+    (0o400000, "O_NOFOLLOW"),
+    (0o1000000, "O_NOATIME"),
+    (0o2000000, "O_CLOEXEC"),
+    (0o20200000, "O_TMPFILE"),
+    (0o10000000, "O_PATH"),
+    (0o100000, "O_LARGEFILE"),
+];
+
+/// open(2) flags: the access mode, then the rest.
+pub fn open_flags(v: u64) -> String {
+    let acc = match v & 3 {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        2 => "O_RDWR",
+        _ => "O_ACCMODE",
+    };
+    let rest = v & !3;
+    if rest == 0 {
+        acc.into()
+    } else {
+        format!("{acc}|{}", flags(rest, OPEN_FLAGS, "0"))
+    }
+}
+
+pub const PROT: &[(u64, &str)] = &[
+    (1, "PROT_READ"),
+    (2, "PROT_WRITE"),
+    (4, "PROT_EXEC"),
+    (0x0100_0000, "PROT_GROWSDOWN"),
+    (0x0200_0000, "PROT_GROWSUP"),
+];
+
+pub const MAP_FLAGS: &[(u64, &str)] = &[
+    (0x10, "MAP_FIXED"),
+    (0x20, "MAP_ANONYMOUS"),
+    (0x40, "MAP_32BIT"),
+    (0x100, "MAP_GROWSDOWN"),
+    (0x800, "MAP_DENYWRITE"),
+    (0x1000, "MAP_EXECUTABLE"),
+    (0x2000, "MAP_LOCKED"),
+    (0x4000, "MAP_NORESERVE"),
+    (0x8000, "MAP_POPULATE"),
+    (0x10000, "MAP_NONBLOCK"),
+    (0x20000, "MAP_STACK"),
+    (0x40000, "MAP_HUGETLB"),
+    (0x100000, "MAP_FIXED_NOREPLACE"),
+];
+
+/// mmap(2) flags: the mapping type, then the rest.
+pub fn map_flags(v: u64) -> String {
+    let ty = match v & 0xf {
+        1 => "MAP_SHARED",
+        2 => "MAP_PRIVATE",
+        3 => "MAP_SHARED_VALIDATE",
+        _ => "",
+    };
+    let rest = v & !0xf;
+    let other = v & 0xf & if ty.is_empty() { 0xf } else { 0 };
+    let mut parts = Vec::new();
+    if !ty.is_empty() {
+        parts.push(ty.to_string());
+    }
+    if rest != 0 {
+        parts.push(flags(rest, MAP_FLAGS, "0"));
+    }
+    if other != 0 {
+        parts.push(format!("{other:#x}"));
+    }
+    if parts.is_empty() {
+        "0".into()
+    } else {
+        parts.join("|")
+    }
+}
+
+pub const MREMAP_FLAGS: &[(u64, &str)] = &[
+    (1, "MREMAP_MAYMOVE"),
+    (2, "MREMAP_FIXED"),
+    (4, "MREMAP_DONTUNMAP"),
+];
+
+pub const AT_FLAGS: &[(u64, &str)] = &[
+    (0x100, "AT_SYMLINK_NOFOLLOW"),
+    (0x200, "AT_REMOVEDIR"),
+    (0x400, "AT_SYMLINK_FOLLOW"),
+    (0x800, "AT_NO_AUTOMOUNT"),
+    (0x1000, "AT_EMPTY_PATH"),
+    (0x2000, "AT_STATX_FORCE_SYNC"),
+    (0x4000, "AT_STATX_DONT_SYNC"),
+];
+
+/// AT_* flags; zero is AT_STATX_SYNC_AS_STAT for statx, else 0.
+pub fn at_flags(v: u64, zero: &str) -> String {
+    flags(v, AT_FLAGS, zero)
+}
+
+pub const CLONE_FLAGS: &[(u64, &str)] = &[
+    (0x100, "CLONE_VM"),
+    (0x200, "CLONE_FS"),
+    (0x400, "CLONE_FILES"),
+    (0x800, "CLONE_SIGHAND"),
+    (0x1000, "CLONE_PIDFD"),
+    (0x2000, "CLONE_PTRACE"),
+    (0x4000, "CLONE_VFORK"),
+    (0x8000, "CLONE_PARENT"),
+    (0x10000, "CLONE_THREAD"),
+    (0x20000, "CLONE_NEWNS"),
+    (0x40000, "CLONE_SYSVSEM"),
+    (0x80000, "CLONE_SETTLS"),
+    (0x100000, "CLONE_PARENT_SETTID"),
+    (0x200000, "CLONE_CHILD_CLEARTID"),
+    (0x400000, "CLONE_DETACHED"),
+    (0x800000, "CLONE_UNTRACED"),
+    (0x1000000, "CLONE_CHILD_SETTID"),
+    (0x2000000, "CLONE_NEWCGROUP"),
+    (0x4000000, "CLONE_NEWUTS"),
+    (0x8000000, "CLONE_NEWIPC"),
+    (0x10000000, "CLONE_NEWUSER"),
+    (0x20000000, "CLONE_NEWPID"),
+    (0x40000000, "CLONE_NEWNET"),
+    (0x80000000, "CLONE_IO"),
+];
+
+/// clone(2) flags: the flags, then the exit signal in the low byte.
+pub fn clone_flags(v: u64) -> String {
+    let sig = v & 0xff;
+    let f = flags(v & !0xff, CLONE_FLAGS, "");
+    match (f.is_empty(), sig) {
+        (true, 0) => "0".into(),
+        (true, s) => signal(s),
+        (false, 0) => f,
+        (false, s) => format!("{f}|{}", signal(s)),
+    }
+}
+
+pub const WAIT_OPTIONS: &[(u64, &str)] = &[
+    (1, "WNOHANG"),
+    (2, "WUNTRACED"),
+    (4, "WEXITED"),
+    (8, "WCONTINUED"),
+    (0x0100_0000, "WNOWAIT"),
+    (0x2000_0000, "__WNOTHREAD"),
+    (0x4000_0000, "__WALL"),
+    (0x8000_0000, "__WCLONE"),
+];
+
+pub const FCNTL_CMDS: &[(u64, &str)] = &[
+    (0, "F_DUPFD"),
+    (1, "F_GETFD"),
+    (2, "F_SETFD"),
+    (3, "F_GETFL"),
+    (4, "F_SETFL"),
+    (5, "F_GETLK"),
+    (6, "F_SETLK"),
+    (7, "F_SETLKW"),
+    (8, "F_SETOWN"),
+    (9, "F_GETOWN"),
+    (1030, "F_DUPFD_CLOEXEC"),
+    (1031, "F_SETPIPE_SZ"),
+    (1032, "F_GETPIPE_SZ"),
+    (1033, "F_ADD_SEALS"),
+    (1034, "F_GET_SEALS"),
+];
+
+pub const IOCTLS: &[(u64, &str)] = &[
+    (0x5401, "TCGETS"),
+    (0x5402, "TCSETS"),
+    (0x5403, "TCSETSW"),
+    (0x5404, "TCSETSF"),
+    (0x540f, "TIOCGPGRP"),
+    (0x5410, "TIOCSPGRP"),
+    (0x5413, "TIOCGWINSZ"),
+    (0x5414, "TIOCSWINSZ"),
+    (0x541b, "FIONREAD"),
+    (0x5421, "FIONBIO"),
+    (0x5451, "FIOCLEX"),
+    (0x5450, "FIONCLEX"),
+];
+
+pub const CLOCKS: &[(u64, &str)] = &[
+    (0, "CLOCK_REALTIME"),
+    (1, "CLOCK_MONOTONIC"),
+    (2, "CLOCK_PROCESS_CPUTIME_ID"),
+    (3, "CLOCK_THREAD_CPUTIME_ID"),
+    (4, "CLOCK_MONOTONIC_RAW"),
+    (5, "CLOCK_REALTIME_COARSE"),
+    (6, "CLOCK_MONOTONIC_COARSE"),
+    (7, "CLOCK_BOOTTIME"),
+    (8, "CLOCK_REALTIME_ALARM"),
+    (9, "CLOCK_BOOTTIME_ALARM"),
+    (11, "CLOCK_TAI"),
+];
+
+pub const ARCH_PRCTL: &[(u64, &str)] = &[
+    (0x1001, "ARCH_SET_GS"),
+    (0x1002, "ARCH_SET_FS"),
+    (0x1003, "ARCH_GET_FS"),
+    (0x1004, "ARCH_GET_GS"),
+    (0x1011, "ARCH_GET_CPUID"),
+    (0x1012, "ARCH_SET_CPUID"),
+    (0x3001, "ARCH_CET_STATUS"),
+];
+
+pub const MADVISE: &[(u64, &str)] = &[
+    (0, "MADV_NORMAL"),
+    (1, "MADV_RANDOM"),
+    (2, "MADV_SEQUENTIAL"),
+    (3, "MADV_WILLNEED"),
+    (4, "MADV_DONTNEED"),
+    (8, "MADV_FREE"),
+    (9, "MADV_REMOVE"),
+    (10, "MADV_DONTFORK"),
+    (11, "MADV_DOFORK"),
+    (12, "MADV_MERGEABLE"),
+    (13, "MADV_UNMERGEABLE"),
+    (14, "MADV_HUGEPAGE"),
+    (15, "MADV_NOHUGEPAGE"),
+    (16, "MADV_DONTDUMP"),
+    (17, "MADV_DODUMP"),
+    (18, "MADV_WIPEONFORK"),
+    (19, "MADV_KEEPONFORK"),
+    (20, "MADV_COLD"),
+    (21, "MADV_PAGEOUT"),
+];
+
+pub const WHENCE: &[(u64, &str)] = &[
+    (0, "SEEK_SET"),
+    (1, "SEEK_CUR"),
+    (2, "SEEK_END"),
+    (3, "SEEK_DATA"),
+    (4, "SEEK_HOLE"),
+];
+
+/// access(2) modes.
+pub fn access_mode(v: u64) -> String {
+    flags(v, &[(4, "R_OK"), (2, "W_OK"), (1, "X_OK")], "F_OK")
+}
+
+pub const RLIMITS: &[(u64, &str)] = &[
+    (0, "RLIMIT_CPU"),
+    (1, "RLIMIT_FSIZE"),
+    (2, "RLIMIT_DATA"),
+    (3, "RLIMIT_STACK"),
+    (4, "RLIMIT_CORE"),
+    (5, "RLIMIT_RSS"),
+    (6, "RLIMIT_NPROC"),
+    (7, "RLIMIT_NOFILE"),
+    (8, "RLIMIT_MEMLOCK"),
+    (9, "RLIMIT_AS"),
+    (10, "RLIMIT_LOCKS"),
+    (11, "RLIMIT_SIGPENDING"),
+    (12, "RLIMIT_MSGQUEUE"),
+    (13, "RLIMIT_NICE"),
+    (14, "RLIMIT_RTPRIO"),
+    (15, "RLIMIT_RTTIME"),
+];
+
+/// One rlimit value: `RLIM64_INFINITY`, `8192*1024`, or the number.
+pub fn rlim(v: u64) -> String {
+    if v == u64::MAX {
+        "RLIM64_INFINITY".into()
+    } else if v > 0 && v.is_multiple_of(1024) {
+        format!("{}*1024", v / 1024)
+    } else {
+        format!("{v}")
+    }
+}
+
+pub const FUTEX_OPS: &[(u64, &str)] = &[
+    (0, "FUTEX_WAIT"),
+    (1, "FUTEX_WAKE"),
+    (2, "FUTEX_FD"),
+    (3, "FUTEX_REQUEUE"),
+    (4, "FUTEX_CMP_REQUEUE"),
+    (5, "FUTEX_WAKE_OP"),
+    (6, "FUTEX_LOCK_PI"),
+    (7, "FUTEX_UNLOCK_PI"),
+    (8, "FUTEX_TRYLOCK_PI"),
+    (9, "FUTEX_WAIT_BITSET"),
+    (10, "FUTEX_WAKE_BITSET"),
+];
+
+/// futex(2) op: the command with `_PRIVATE` and `FUTEX_CLOCK_REALTIME|`.
+pub fn futex_op(v: u64) -> String {
+    let cmd = xlat(v & 0x7f, FUTEX_OPS, false);
+    let mut s = String::new();
+    if v & 256 != 0 {
+        s.push_str("FUTEX_CLOCK_REALTIME|");
+    }
+    s.push_str(&cmd);
+    if v & 128 != 0 {
+        s.push_str("_PRIVATE");
+    }
+    s
+}
+
+pub const PRCTL: &[(u64, &str)] = &[
+    (1, "PR_SET_PDEATHSIG"),
+    (2, "PR_GET_PDEATHSIG"),
+    (3, "PR_GET_DUMPABLE"),
+    (4, "PR_SET_DUMPABLE"),
+    (15, "PR_SET_NAME"),
+    (16, "PR_GET_NAME"),
+    (36, "PR_SET_CHILD_SUBREAPER"),
+    (37, "PR_GET_CHILD_SUBREAPER"),
+    (38, "PR_SET_NO_NEW_PRIVS"),
+    (39, "PR_GET_NO_NEW_PRIVS"),
+    (0x53564d41, "PR_SET_VMA"),
+];
+
+pub const GRND: &[(u64, &str)] = &[
+    (1, "GRND_NONBLOCK"),
+    (2, "GRND_RANDOM"),
+    (4, "GRND_INSECURE"),
+];
+
+pub const RENAME_FLAGS: &[(u64, &str)] = &[
+    (1, "RENAME_NOREPLACE"),
+    (2, "RENAME_EXCHANGE"),
+    (4, "RENAME_WHITEOUT"),
+];
+
+pub const STATX_MASK: &[(u64, &str)] = &[
+    (0x7ff, "STATX_BASIC_STATS"),
+    (0x800, "STATX_BTIME"),
+    (0x1000, "STATX_MNT_ID"),
+    (0x2000, "STATX_DIOALIGN"),
+    (0x1, "STATX_TYPE"),
+    (0x2, "STATX_MODE"),
+    (0x4, "STATX_NLINK"),
+    (0x8, "STATX_UID"),
+    (0x10, "STATX_GID"),
+    (0x20, "STATX_ATIME"),
+    (0x40, "STATX_MTIME"),
+    (0x80, "STATX_CTIME"),
+    (0x100, "STATX_INO"),
+    (0x200, "STATX_SIZE"),
+    (0x400, "STATX_BLOCKS"),
+];
+
+pub const FD_FLAGS: &[(u64, &str)] = &[(1, "FD_CLOEXEC")];
+
+pub const WAITID_TYPES: &[(u64, &str)] =
+    &[(0, "P_ALL"), (1, "P_PID"), (2, "P_PGID"), (3, "P_PIDFD")];
+
+/// A wait status word as strace shows it: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
+pub fn wait_status(s: i32) -> String {
+    let sig = s & 0x7f;
+    if sig == 0 {
+        format!(
+            "[{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}]",
+            (s >> 8) & 0xff
+        )
+    } else if sig == 0x7f {
+        format!(
+            "[{{WIFSTOPPED(s) && WSTOPSIG(s) == {}}}]",
+            signal(((s >> 8) & 0xff) as u64)
+        )
+    } else {
+        let core = if s & 0x80 != 0 {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
+        format!(
+            "[{{WIFSIGNALED(s) && WTERMSIG(s) == {}{core}}}]",
+            signal(sig as u64)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_and_truncate() {
+        assert_eq!(quote(b"hello\n", false, false), "\"hello\\n\"");
+        assert_eq!(quote(b"a\"b\\c\t", false, false), "\"a\\\"b\\\\c\\t\"");
+        assert_eq!(quote(b"\x00\x01x", false, false), "\"\\0\\1x\"");
+        assert_eq!(quote(b"\x001", false, false), "\"\\0001\"");
+        assert_eq!(quote(b"\xff", false, false), "\"\\377\"");
+        assert_eq!(quote(b"\x5c\xed", false, true), "\"\\x5c\\xed\"");
+        let long = b"root:x:0:0:root:/root:/bin/bash\nmore";
+        assert_eq!(
+            quote_buf(long, false),
+            "\"root:x:0:0:root:/root:/bin/bash\\n\"..."
+        );
+        assert_eq!(
+            quote_buf(b"0123456789abcdef0123456789abcdef", false).len(),
+            34
+        );
+    }
+
+    #[test]
+    fn flag_sets() {
+        assert_eq!(open_flags(0o2000000), "O_RDONLY|O_CLOEXEC");
+        assert_eq!(open_flags(0o302), "O_RDWR|O_CREAT|O_EXCL");
+        assert_eq!(flags(3, PROT, "PROT_NONE"), "PROT_READ|PROT_WRITE");
+        assert_eq!(flags(0, PROT, "PROT_NONE"), "PROT_NONE");
+        assert_eq!(flags(0x11, PROT, "PROT_NONE"), "PROT_READ|0x10");
+        assert_eq!(map_flags(0x22), "MAP_PRIVATE|MAP_ANONYMOUS");
+        assert_eq!(
+            clone_flags(0x01200011),
+            "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
+        );
+        assert_eq!(access_mode(0), "F_OK");
+        assert_eq!(access_mode(6), "R_OK|W_OK");
+        assert_eq!(xlat(0x1002, ARCH_PRCTL, true), "ARCH_SET_FS");
+        assert_eq!(xlat(0x5413, IOCTLS, true), "TIOCGWINSZ");
+        assert_eq!(xlat(0x9999, IOCTLS, true), "0x9999");
+        assert_eq!(futex_op(0x80 | 9), "FUTEX_WAIT_BITSET_PRIVATE");
+        assert_eq!(file_mode(0o100644), "S_IFREG|0644");
+        assert_eq!(rlim(8 << 20), "8192*1024");
+        assert_eq!(rlim(u64::MAX), "RLIM64_INFINITY");
+        assert_eq!(dirfd((-100i64) as u64), "AT_FDCWD");
+        assert_eq!(signal(11), "SIGSEGV");
+        assert_eq!(
+            wait_status(0x300),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+        );
+        assert_eq!(
+            wait_status(9),
+            "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]"
+        );
+    }
+
+    #[test]
+    fn results_and_alignment() {
+        assert_eq!(result(Ok(3), false), "3");
+        assert_eq!(result(Ok(0x7ffff7ff8000), true), "0x7ffff7ff8000");
+        assert_eq!(
+            result(Err(Errno::ENOENT), false),
+            "-1 ENOENT (No such file or directory)"
+        );
+        let l = line(
+            "write",
+            &["1".into(), "\"hello\\n\"".into(), "6".into()],
+            "6",
+        );
+        assert_eq!(l, "write(1, \"hello\\n\", 6)                  = 6");
+        assert_eq!(l.find(" = ").unwrap(), 39);
+        let long = line("x", &["a".repeat(50)], "0");
+        assert!(long.ends_with(") = 0"));
+    }
+}
