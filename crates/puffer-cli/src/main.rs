@@ -1,8 +1,8 @@
 //! `puffer`: run, trace and inspect static x86-64 Linux programs.
 
 mod difftest;
-mod trace;
 mod gdb;
+mod trace;
 
 use clap::{Parser, Subcommand};
 use puffer_kernel::ktrace::Ktrace;

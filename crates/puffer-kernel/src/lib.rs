@@ -215,7 +215,7 @@ impl Kernel {
             clear_child_tid: 0,
             robust_list: (0, 0),
             rseq: (0, 0),
-            comm: comm_of(exe),
+            comm: comm_of(execfn),
             alt_stack: (0, 0, 0),
             wait: None,
             restart_deadline: None,

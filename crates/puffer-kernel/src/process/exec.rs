@@ -177,7 +177,9 @@ impl Kernel {
         let root = new_mm.borrow().root;
         self.cpu.mmu.set_cr3(root);
         self.cpu.sync_code();
-        let comm: String = guest
+        // Linux names the task after the last component of the path given to execve
+        // (a symlink's name, "exe" for /proc/self/exe), not the file it resolved to.
+        let comm: String = String::from_utf8_lossy(&execfn)
             .rsplit('/')
             .next()
             .unwrap_or("")

@@ -159,3 +159,61 @@ pub fn sys_prctl(k: &mut Kernel, a: &Args) -> SysResult {
         _ => Err(Errno::EINVAL),
     }
 }
+
+/// getgroups: the supplementary groups of the user puffer runs as (the guest runs with
+/// the host user's credentials).
+pub fn sys_getgroups(k: &mut Kernel, a: &Args) -> SysResult {
+    let size = a[0] as i32;
+    if size < 0 {
+        return Err(Errno::EINVAL);
+    }
+    // SAFETY: getgroups(0, NULL) only counts; then fills a buffer we own.
+    let n = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    let mut groups = vec![0 as libc::gid_t; n as usize];
+    let n = unsafe { libc::getgroups(n, groups.as_mut_ptr()) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    groups.truncate(n as usize);
+    if size == 0 {
+        return Ok(groups.len() as u64);
+    }
+    if (size as usize) < groups.len() {
+        return Err(Errno::EINVAL);
+    }
+    let bytes: Vec<u8> = groups.iter().flat_map(|g| g.to_le_bytes()).collect();
+    k.copy_to_user(a[1], &bytes)?;
+    Ok(groups.len() as u64)
+}
+
+/// sched_getaffinity: puffer's guests run on one (virtual) CPU, CPU 0.
+pub fn sys_sched_getaffinity(k: &mut Kernel, a: &Args) -> SysResult {
+    let (pid, len) = (a[0] as i32, a[1] as usize);
+    if pid != 0 && !k.tasks.contains_key(&Pid(pid)) {
+        return Err(Errno::ESRCH);
+    }
+    if len < 8 || len % 8 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    k.copy_to_user(a[2], &1u64.to_le_bytes())?;
+    Ok(8)
+}
+
+/// sched_setaffinity: any mask that includes CPU 0 is accepted (it is the only one).
+pub fn sys_sched_setaffinity(k: &mut Kernel, a: &Args) -> SysResult {
+    let (pid, len) = (a[0] as i32, a[1] as usize);
+    if pid != 0 && !k.tasks.contains_key(&Pid(pid)) {
+        return Err(Errno::ESRCH);
+    }
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let first = k.read_vec(a[2], 1)?;
+    if first[0] & 1 == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
