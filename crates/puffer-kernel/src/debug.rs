@@ -34,6 +34,10 @@ impl Kernel {
             });
         };
         self.switch_to(tid);
+        // As in `run`: pending signals are taken on the way back to user mode.
+        if !self.signal_return_to_user() {
+            return DebugEvent::Ran;
+        }
         let slice = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
         let trap = self.cpu.run(budget.clamp(1, slice));
         let sig = match trap {

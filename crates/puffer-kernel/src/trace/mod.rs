@@ -141,6 +141,11 @@ impl Kernel {
                 });
             };
             self.switch_to(tid);
+            // As in `run`: pending signals are taken on the way back to user mode (a
+            // fault's signal, queued by handle_trap, is delivered here).
+            if !self.signal_return_to_user() {
+                continue;
+            }
             let (pid, tid) = self.current_ids();
             let before = self.cpu.state.clone();
             let step = self.cpu.stats.retired;
