@@ -586,6 +586,22 @@ impl Kernel {
         }
     }
 
+    /// ppoll, pselect6, epoll_pwait (Linux's set_user_sigmask): the current task runs
+    /// the syscall with `mask` blocked; its own mask comes back when the syscall
+    /// returns to user mode, or after the handler of a signal that interrupted it. Safe
+    /// to call again when the syscall is executed again after a sleep.
+    #[allow(dead_code)]
+    pub(crate) fn set_syscall_sigmask(&mut self, mask: SigSet) {
+        let tid = self.current;
+        let Some(t) = self.tasks.get_mut(&tid) else {
+            return;
+        };
+        if t.sig.saved_mask.is_none() {
+            t.sig.saved_mask = Some(t.sig.blocked);
+        }
+        self.set_blocked(tid, mask);
+    }
+
     /// Emit a "signal" kernel-trace record.
     pub(crate) fn trace_signal(&mut self, sig: i32, from: i32, to: Pid, action: &str) {
         if self.ktrace.is_none() {
