@@ -9,6 +9,7 @@
 //! puffer. See `docs/bench.md`.
 
 mod bench;
+mod shell;
 
 use std::collections::BTreeSet;
 use std::env;
@@ -130,6 +131,37 @@ struct Outcome {
 
 fn fixtures(names: &[String]) -> Result<bool, String> {
     let root = workspace_root();
+    // Shell-script fixtures (guest/sh) are recorded by their own module; the
+    // rest of this function handles the compiled programs.
+    let sh_all = shell::collect(&root)?;
+    let (sh_names, names): (Vec<String>, Vec<String>) = names
+        .iter()
+        .cloned()
+        .partition(|n| shell::selects(&sh_all, n));
+    let sh_ok = if names.is_empty() || !sh_names.is_empty() {
+        let outcomes = shell::record(&root, &sh_names)?;
+        println!();
+        println!("{:<28} {:>10}  status", "shell fixture", "stdout");
+        let mut failed = 0;
+        for o in &outcomes {
+            println!("{:<28} {:>10}  {}", o.name, o.stdout_len, o.status);
+            for p in &o.problems {
+                println!("    problem: {p}");
+            }
+            failed += usize::from(!o.problems.is_empty());
+        }
+        println!(
+            "{} shell fixture(s) recorded, {failed} failed",
+            outcomes.len() - failed
+        );
+        failed == 0
+    } else {
+        true
+    };
+    if names.is_empty() && !sh_names.is_empty() {
+        return Ok(sh_ok);
+    }
+    let names = &names[..];
     let guest = root.join("guest");
     let out_dir = root.join("fixtures");
     fs::create_dir_all(&out_dir).map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
@@ -260,7 +292,7 @@ fn fixtures(names: &[String]) -> Result<bool, String> {
         total,
         total as f64 / (1024.0 * 1024.0)
     );
-    Ok(failed == 0)
+    Ok(failed == 0 && sh_ok)
 }
 
 fn list_sources(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, String> {

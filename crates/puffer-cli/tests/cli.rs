@@ -109,3 +109,38 @@ fn demo_runs_without_an_elf() {
     assert!(out.contains("argv[0] = demo, argc = 1"), "{out}");
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// A guest task blocked reading a host pipe on stdin must not stop the others: the
+/// fixture's child keeps ticking (5 ms sleeps) while its parent waits for input that
+/// arrives 300 ms later, and the parent wakes when it does.
+#[test]
+fn stdin_read_does_not_block_other_tasks() {
+    use std::io::Write;
+    use std::process::Stdio;
+    for bin in ["stdin_wait.musl", "stdin_wait.glibc"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_puffer"))
+            .args(["run", fixture(bin).to_str().unwrap()])
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run puffer");
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        stdin.write_all(b"hello\n").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stdin.write_all(b"world\n").unwrap();
+        drop(stdin);
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{bin}: {o:?}");
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "read 12 bytes\n");
+        let err = String::from_utf8_lossy(&o.stderr);
+        let ticks: i32 = err
+            .lines()
+            .find_map(|l| l.strip_prefix("ticks while reading: "))
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{bin}: no tick count in {err:?}"));
+        assert!(ticks >= 20, "{bin}: only {ticks} ticks while stdin blocked");
+    }
+}

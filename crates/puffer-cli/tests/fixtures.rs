@@ -10,6 +10,7 @@
 //! Set `PUFFER_FIXTURES="a.glibc b.musl"` (whitespace or comma separated) to
 //! run those fixtures instead of the suite, e.g. to try one before adding it.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -55,7 +56,7 @@ struct Expected {
 
 fn load_expected(dir: &Path, name: &str) -> Result<Expected, String> {
     let bin = dir.join(name);
-    if !bin.is_file() {
+    if !bin.is_file() && !dir.join(format!("{name}.cmd")).is_file() {
         return Err(format!("no fixture binary {}", bin.display()));
     }
     let read = |suffix: &str| fs::read(dir.join(format!("{name}.{suffix}")));
@@ -125,9 +126,15 @@ struct Run {
     secs: f64,
 }
 
-fn run_puffer(fixture: &Path, args: &[String], cwd: &Path) -> Result<Run, String> {
+fn run_puffer(
+    fixture: &Path,
+    args: &[String],
+    cwd: &Path,
+    env: &[(&str, &OsStr)],
+) -> Result<Run, String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_puffer"))
         .env_clear()
+        .envs(env.iter().copied())
         .arg("run")
         .arg(fixture)
         .args(args)
@@ -234,9 +241,17 @@ fn stderr_tail(stderr: &[u8]) -> String {
 /// Runs one fixture; Ok(seconds) on success, Err(report) on failure.
 fn check(dir: &Path, name: &str) -> Result<f64, String> {
     let exp = load_expected(dir, name)?;
-    let fixture = fs::canonicalize(dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
-    let cwd = TempDir::new(name);
-    let run = run_puffer(&fixture, &exp.args, &cwd.0)?;
+    let manifest = dir.join(format!("{name}.cmd"));
+    let (run, _tmp) = if manifest.is_file() {
+        let tmp = TempDir::new(&name.replace('/', "_"));
+        let (program, args, cwd, path) = shell_setup(dir, &manifest, &tmp.0)?;
+        let run = run_puffer(&program, &args, &cwd, &[("PATH", path.as_os_str())])?;
+        (run, tmp)
+    } else {
+        let fixture = fs::canonicalize(dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        let cwd = TempDir::new(name);
+        (run_puffer(&fixture, &exp.args, &cwd.0, &[])?, cwd)
+    };
     let mut problems = Vec::new();
     match run.status.code() {
         Some(code) if code == exp.code => {}
@@ -258,6 +273,59 @@ fn check(dir: &Path, name: &str) -> Result<f64, String> {
             stderr_tail(&run.stderr)
         ))
     }
+}
+
+/// Busybox, whose applets shell fixtures run (see xtask/src/shell.rs).
+const BUSYBOX: &str = "/bin/busybox";
+
+/// Sets up a shell fixture the way `cargo xtask fixtures` ran it natively:
+/// `T/bin/APPLET -> /bin/busybox` for every busybox applet, the script copied
+/// to `T/NAME.sh` and passed as `../NAME.sh`, cwd `T/w` (empty), environment
+/// only `PATH=T/bin`. The manifest `<fixture>.cmd` is one line: the program and
+/// its arguments, where a word starting with `guest/sh/` names a script of the
+/// repository. Returns (program, args, cwd, PATH).
+fn shell_setup(
+    fixtures: &Path,
+    manifest: &Path,
+    t: &Path,
+) -> Result<(PathBuf, Vec<String>, PathBuf, PathBuf), String> {
+    let text = fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return Err(format!("{}: empty manifest", manifest.display()));
+    }
+    let out = Command::new(BUSYBOX)
+        .arg("--list")
+        .output()
+        .map_err(|e| format!("cannot run {BUSYBOX} (apt-get install busybox-static): {e}"))?;
+    let bin = t.join("bin");
+    let cwd = t.join("w");
+    fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&cwd).map_err(|e| e.to_string())?;
+    for applet in String::from_utf8_lossy(&out.stdout).lines() {
+        if !applet.is_empty() && !applet.contains('/') {
+            std::os::unix::fs::symlink(BUSYBOX, bin.join(applet))
+                .map_err(|e| format!("symlink {applet}: {e}"))?;
+        }
+    }
+    let repo = fixtures.join("..");
+    let mut argv = Vec::new();
+    for w in words {
+        if let Some(rel) = w.strip_prefix("guest/sh/") {
+            fs::copy(repo.join(w), t.join(rel)).map_err(|e| format!("copying {w}: {e}"))?;
+            argv.push(format!("../{rel}"));
+        } else {
+            argv.push(w.to_string());
+        }
+    }
+    let program = PathBuf::from(argv.remove(0));
+    if !program.exists() {
+        return Err(format!(
+            "{} is not installed (apt-get install busybox-static bash-static)",
+            program.display()
+        ));
+    }
+    Ok((program, argv, cwd, bin))
 }
 
 #[test]

@@ -106,6 +106,8 @@ fn integer(i: &Instruction) -> Option<Handler> {
             let k1 = i.op1_kind();
             if reg0 && k1 == OpKind::Register && s0 == 8 {
                 mov::mov_r64_r64
+            } else if reg0 && k1 == OpKind::Register && s0 >= 2 {
+                sized!(mov::mov_r_r, s0)
             } else if reg0 && s0 >= 2 && !matches!(k1, OpKind::Register | OpKind::Memory) {
                 sized!(mov::mov_r_i, s0)
             } else if reg0 && k1 == OpKind::Memory {

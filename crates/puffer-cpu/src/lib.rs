@@ -112,13 +112,19 @@ impl Cpu {
             loop {
                 let remaining = limit - self.stats.retired;
                 let n = block.insns.len().min(remaining as usize);
+                // Only control transfers end a block, so RIP needs storing just once:
+                // before the last instruction that runs (a branch overwrites it).
+                // Handlers use the instruction's own IP, never `state.rip`.
+                self.state.rip = block.insns[n - 1].insn.next_ip();
                 for (k, d) in block.insns[..n].iter().enumerate() {
-                    self.state.rip = d.insn.next_ip();
                     if let Err(t) = (d.handler)(self, &d.insn) {
                         self.stats.retired += k as u64;
                         match t {
                             // Traps: the instruction completed; RIP is the next one.
-                            Trap::Syscall | Trap::Breakpoint => self.stats.retired += 1,
+                            Trap::Syscall | Trap::Breakpoint => {
+                                self.stats.retired += 1;
+                                self.state.rip = d.insn.next_ip();
+                            }
                             // Faults: RIP points at the faulting instruction.
                             _ => self.state.rip = d.insn.ip(),
                         }
@@ -129,6 +135,9 @@ impl Cpu {
                         // The instruction wrote to a page holding decoded code (maybe
                         // this very block): drop stale blocks and fetch afresh.
                         self.stats.retired += k as u64 + 1;
+                        if k + 1 < n {
+                            self.state.rip = d.insn.next_ip();
+                        }
                         self.sync_code();
                         continue 'lookup;
                     }

@@ -6,6 +6,7 @@
 
 pub mod errno;
 mod futex;
+mod iowait;
 pub mod ktrace;
 pub mod loader;
 pub mod mm;
@@ -87,6 +88,10 @@ pub struct Kernel {
     empty_mm: Rc<RefCell<AddressSpace>>,
     futex_waiters: Vec<futex::Waiter>,
     futex_woken: BTreeSet<Pid>,
+    /// Tasks sleeping on pipes, sockets, eventfds and host descriptors.
+    io: iowait::IoState,
+    /// Pages of MAP_SHARED file mappings (`mm/pagecache.rs`).
+    page_cache: Rc<RefCell<mm::pagecache::PageCache>>,
     /// `--ktrace`: the kernel-event trace.
     pub ktrace: Option<ktrace::Ktrace>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -120,6 +125,8 @@ impl Kernel {
             empty_mm,
             futex_waiters: Vec::new(),
             futex_woken: BTreeSet::new(),
+            io: iowait::IoState::default(),
+            page_cache: Rc::default(),
             ktrace: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
@@ -323,18 +330,23 @@ impl Kernel {
                 .filter_map(|t| t.wait.and_then(|w| w.deadline()))
                 .min();
             // Interval timers (ITIMER_REAL) wake the idle scheduler too.
-            let next = signal::earliest(next, self.next_timer_deadline())?;
-            let now = time::mono_ns();
-            if next > now {
-                std::thread::sleep(std::time::Duration::from_nanos(
-                    (next - now).min(u64::MAX as u128) as u64,
-                ));
+            let next = signal::earliest(next, self.next_timer_deadline());
+            if next.is_none() && !self.io_has_host_waits() {
+                return None;
             }
+            // Nothing to run: block in the host until a deadline or a host descriptor
+            // a task waits for.
+            let now = time::mono_ns();
+            let timeout = next.map(|d| {
+                std::time::Duration::from_nanos(d.saturating_sub(now).min(u64::MAX as u128) as u64)
+            });
+            self.io_wake(timeout);
         }
     }
 
-    /// Wake tasks whose sleep deadline has passed.
+    /// Wake tasks whose sleep deadline has passed, and those whose I/O is ready.
     fn wake_expired(&mut self) {
+        self.io_wake(Some(std::time::Duration::ZERO));
         let now = time::mono_ns();
         self.run_timers(now);
         for t in self.tasks.values_mut() {
@@ -422,6 +434,24 @@ impl Kernel {
                     mm::FaultOutcome::CowBroken { copied } => {
                         if copied {
                             self.stats.cow_copies += 1;
+                        }
+                        if self.ktrace.is_some() {
+                            let pid = self.current_task().tgid.0;
+                            self.trace(
+                                "cow",
+                                vec![
+                                    ("pid", ktrace::Val::from(pid)),
+                                    ("addr", ktrace::Val::Hex(pf.addr.0 & !0xfff)),
+                                    (
+                                        "action",
+                                        ktrace::Val::from(if copied {
+                                            "copied"
+                                        } else {
+                                            "taken over"
+                                        }),
+                                    ),
+                                ],
+                            );
                         }
                     }
                     mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {

@@ -239,7 +239,6 @@ fn build(
                 },
                 grows_down: false,
                 name: path.to_owned(),
-                shm: None,
             });
         }
         if page_up(mem_end) > file_map_end {
@@ -252,7 +251,6 @@ fn build(
                 backing: Backing::Anon,
                 grows_down: false,
                 name: String::new(),
-                shm: None,
             });
         }
         if ph.p_offset <= elf.header.e_phoff && elf.header.e_phoff < ph.p_offset + ph.p_filesz {
@@ -281,7 +279,6 @@ fn build(
         backing: Backing::Anon,
         grows_down: true,
         name: "[stack]".into(),
-        shm: None,
     });
 
     let entry = bias + elf.header.e_entry;

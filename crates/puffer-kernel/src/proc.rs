@@ -107,10 +107,20 @@ impl Kernel {
             ["fd", n] => {
                 let n: i32 = n.parse().map_err(|_| Errno::ENOENT)?;
                 let f = files.borrow().get(n)?.clone();
-                let target = match &f.kind {
-                    FileKind::HostFd(h) => std::fs::read_link(format!("/proc/self/fd/{h}"))
-                        .map(|p| p.to_string_lossy().into_owned())
-                        .unwrap_or_else(|_| f.path.clone()),
+                let target = match (&f.kind, f.anon_name()) {
+                    (_, Some(name)) => name,
+                    (FileKind::HostFd(h), None) => {
+                        // The host's answer (a terminal, a host pipe), as a guest path
+                        // when it lies inside the guest's root.
+                        match std::fs::read_link(format!("/proc/self/fd/{h}")) {
+                            Ok(p) if p.is_absolute() => self
+                                .vfs
+                                .guest_of(&p)
+                                .unwrap_or_else(|| p.to_string_lossy().into_owned()),
+                            Ok(p) => p.to_string_lossy().into_owned(),
+                            Err(_) => f.path.clone(),
+                        }
+                    }
                     _ => f.path.clone(),
                 };
                 Ok(ProcNode::Link(target))

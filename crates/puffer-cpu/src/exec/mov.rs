@@ -18,6 +18,13 @@ pub fn mov_r64_r64(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     Ok(())
 }
 
+/// MOV r, r (16/32-bit; the 32-bit form zero-extends, the usual idiom for it).
+pub fn mov_r_r<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let v = cpu.reg_s::<S>(i.op1_register());
+    cpu.set_reg_s::<S>(i.op0_register(), v);
+    Ok(())
+}
+
 /// MOV r, imm (16/32/64-bit registers).
 pub fn mov_r_i<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     cpu.set_reg_s::<S>(i.op0_register(), i.immediate(1));

@@ -85,24 +85,8 @@ impl AddressSpace {
     }
 
     fn populate(&mut self, mmu: &mut Mmu, vma: &Vma, page: u64) -> FaultOutcome {
-        // A shared mapping's page may already exist (touched through another mapping).
-        let shared_slot = vma
-            .shm
-            .as_ref()
-            .map(|(obj, base)| (obj.clone(), base + (page - vma.start) / 4096));
-        if let Some((obj, idx)) = &shared_slot {
-            let existing = obj.frames.borrow().get(idx).copied();
-            if let Some(frame) = existing {
-                mmu.phys.get(frame);
-                let flags = pte_flags(vma.prot, vma.shared);
-                return match mmu.map(self.root, VirtAddr(page), Pte::new(frame, flags)) {
-                    Ok(_) => FaultOutcome::Paged,
-                    Err(_) => {
-                        mmu.phys.put(frame);
-                        FaultOutcome::OutOfMemory
-                    }
-                };
-            }
+        if let Some(out) = self.populate_cached(mmu, vma, page) {
+            return out;
         }
         let Ok(frame) = mmu.phys.alloc() else {
             return FaultOutcome::OutOfMemory;
@@ -122,11 +106,6 @@ impl AddressSpace {
                 let _ = file.pread_full(buf, off);
             }
         }
-        if let Some((obj, idx)) = shared_slot {
-            // The object keeps the allocation's reference; the mapping takes another.
-            obj.frames.borrow_mut().insert(idx, frame);
-            mmu.phys.get(frame);
-        }
         let flags = pte_flags(vma.prot, vma.shared);
         match mmu.map(self.root, VirtAddr(page), Pte::new(frame, flags)) {
             Ok(_) => FaultOutcome::Paged,
@@ -135,6 +114,68 @@ impl AddressSpace {
                 FaultOutcome::OutOfMemory
             }
         }
+    }
+
+    /// A file page through the page cache (`pagecache.rs`): a shared mapping maps the
+    /// cached frame (caching the page first if needed); a private one copies the
+    /// cached frame when there is one. None: not a case for the cache.
+    fn populate_cached(&mut self, mmu: &mut Mmu, vma: &Vma, page: u64) -> Option<FaultOutcome> {
+        let cache = self.page_cache.clone()?;
+        let Backing::File {
+            file,
+            offset,
+            file_end,
+        } = &vma.backing
+        else {
+            return None;
+        };
+        let off = offset + (page - vma.start);
+        if !off.is_multiple_of(PAGE_SIZE) {
+            return None;
+        }
+        if !vma.shared && cache.borrow().is_empty() {
+            return None;
+        }
+        let idx = off / PAGE_SIZE;
+        let key = super::pagecache::key_of(file, idx)?;
+        let cached = cache.borrow().lookup(key);
+        let flags = pte_flags(vma.prot, vma.shared);
+        let frame = if vma.shared {
+            match cached {
+                Some(pfn) => {
+                    mmu.phys.get(pfn);
+                    pfn
+                }
+                None => {
+                    let Ok(pfn) = mmu.phys.alloc() else {
+                        return Some(FaultOutcome::OutOfMemory);
+                    };
+                    // The whole page as the file has it now (zeros past its end).
+                    let _ = file.pread_full(mmu.phys.frame_mut(pfn), off);
+                    mmu.phys.get(pfn);
+                    cache.borrow_mut().insert(key, pfn, file.clone());
+                    pfn
+                }
+            }
+        } else {
+            let src = cached?;
+            let Ok(pfn) = mmu.phys.alloc() else {
+                return Some(FaultOutcome::OutOfMemory);
+            };
+            let n = file_end.saturating_sub(page).min(PAGE_SIZE) as usize;
+            mmu.phys.copy_frame(src, pfn);
+            mmu.phys.frame_mut(pfn)[n..].fill(0);
+            pfn
+        };
+        Some(
+            match mmu.map(self.root, VirtAddr(page), Pte::new(frame, flags)) {
+                Ok(_) => FaultOutcome::Paged,
+                Err(_) => {
+                    mmu.phys.put(frame);
+                    FaultOutcome::OutOfMemory
+                }
+            },
+        )
     }
 
     fn break_cow(&mut self, mmu: &mut Mmu, vma: &Vma, page: u64, pte: Pte) -> FaultOutcome {

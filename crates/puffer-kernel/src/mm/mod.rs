@@ -3,10 +3,11 @@
 //! copy-on-write), mmap/munmap/mprotect/mremap, brk, and the fork-time copy.
 
 mod fault;
+pub mod pagecache;
 pub mod vma;
 
 pub use fault::FaultOutcome;
-pub use vma::{Backing, Prot, SharedPages, Vma};
+pub use vma::{Backing, Prot, Vma};
 
 use crate::errno::Errno;
 use puffer_mmu::{Mmu, PhysAddr, PteFlags, VirtAddr, PAGE_SIZE};
@@ -44,6 +45,9 @@ pub struct AddressSpace {
     pub env_end: u64,
     /// The executable's path, for /proc/self/exe.
     pub exe: String,
+    /// The kernel's page cache, once this address space has a shared file mapping
+    /// (`pagecache.rs`).
+    pub page_cache: Option<std::rc::Rc<std::cell::RefCell<pagecache::PageCache>>>,
 }
 
 /// PTE flags for a page of `vma` (before any copy-on-write adjustment).
@@ -80,6 +84,7 @@ impl AddressSpace {
             env_start: 0,
             env_end: 0,
             exe: String::new(),
+            page_cache: None,
         })
     }
 
@@ -153,14 +158,6 @@ impl AddressSpace {
         }
         for f in frames {
             mmu.phys.put(f);
-        }
-        // The last mapping of a shared object lets its pages go.
-        if let Some((obj, _)) = &v.shm {
-            if std::rc::Rc::strong_count(obj) == 1 {
-                for (_, f) in std::mem::take(&mut *obj.frames.borrow_mut()) {
-                    mmu.phys.put(f);
-                }
-            }
         }
     }
 
@@ -294,6 +291,7 @@ impl AddressSpace {
         child.env_start = self.env_start;
         child.env_end = self.env_end;
         child.exe = self.exe.clone();
+        child.page_cache = self.page_cache.clone();
         let mut stats = ForkStats::default();
         let mut entries = Vec::new();
         let vmas = &self.vmas;

@@ -4,19 +4,6 @@
 
 use crate::vfs::FileRef;
 use bitflags::bitflags;
-use puffer_mmu::Pfn;
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
-/// The pages of one MAP_SHARED mapping, shared by every VMA that maps it — in this
-/// process and in the children forked from it — so that a page first touched by any
-/// of them is the page all of them see (Linux's shmem object / page cache). The
-/// object holds one reference on each frame; each mapping holds its own.
-#[derive(Default)]
-pub struct SharedPages {
-    pub frames: RefCell<BTreeMap<u64, Pfn>>,
-}
 
 bitflags! {
     /// PROT_* bits as mmap(2) takes them.
@@ -54,8 +41,6 @@ pub struct Vma {
     pub grows_down: bool,
     /// Name shown in /proc/self/maps: "[heap]", "[stack]", a path, or empty.
     pub name: String,
-    /// For MAP_SHARED: the shared pages, and the page index of `start` in them.
-    pub shm: Option<(Rc<SharedPages>, u64)>,
 }
 
 impl Vma {
@@ -76,9 +61,6 @@ impl Vma {
         v.end = end.min(self.end);
         if let Backing::File { offset, .. } = &mut v.backing {
             *offset += v.start - self.start;
-        }
-        if let Some((_, idx)) = &mut v.shm {
-            *idx += (v.start - self.start) / 4096;
         }
         v
     }

@@ -56,6 +56,9 @@ pub enum Wait {
     Futex(Option<u128>),
     /// pause, sigsuspend, sigtimedwait: any signal (see `crate::signal`).
     Signal,
+    /// I/O readiness (a pipe, socket, eventfd or host descriptor; see `iowait.rs`),
+    /// with an optional deadline.
+    Io(Option<u128>),
 }
 
 impl Wait {
@@ -63,7 +66,7 @@ impl Wait {
     pub fn deadline(self) -> Option<u128> {
         match self {
             Wait::Until(d) => Some(d),
-            Wait::Futex(d) => d,
+            Wait::Futex(d) | Wait::Io(d) => d,
             _ => None,
         }
     }

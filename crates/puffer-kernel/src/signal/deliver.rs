@@ -231,6 +231,13 @@ impl Kernel {
             None => return,
         };
         self.futex_forget(tid);
+        // A blocking read or write that already moved data returns that count, not
+        // EINTR, and is not restarted (Linux: a partial transfer is a success).
+        if let Some(done) = self.io_take_partial(tid) {
+            self.cpu.state.gpr[reg::RAX] = done;
+            self.cpu.state.rip = self.cpu.state.rip.wrapping_add(2);
+            return;
+        }
         if !eintr {
             return;
         }

@@ -69,7 +69,7 @@ pub fn sys_chdir(k: &mut Kernel, a: &Args) -> SysResult {
 pub fn sys_fchdir(k: &mut Kernel, a: &Args) -> SysResult {
     let f = k.file(a[0] as i32)?;
     match &f.kind {
-        FileKind::Dir { .. } => {
+        FileKind::Dir { .. } | FileKind::ProcDir(_) => {
             k.current_task().fs.borrow_mut().cwd = f.path.clone();
             Ok(0)
         }
@@ -155,11 +155,60 @@ pub fn sys_renameat2(k: &mut Kernel, a: &Args) -> SysResult {
 }
 
 fn link(k: &mut Kernel, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64) -> SysResult {
-    let o = k.read_path(old)?;
+    if flags & !(super::AT_SYMLINK_FOLLOW | super::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
     let n = k.read_path(new)?;
-    let follow = flags & super::AT_SYMLINK_FOLLOW != 0;
-    let oh = host_of(k.resolve_at(olddir, &o, follow)?)?;
     let nh = host_of(k.resolve_at(newdir, &n, false)?)?;
+    let ob = k.read_cstr(old, crate::vfs::path::PATH_MAX)?;
+    let o = String::from_utf8(ob).map_err(|_| Errno::EINVAL)?;
+    let follow = flags & super::AT_SYMLINK_FOLLOW != 0;
+    // An open file itself: linkat(fd, "", AT_EMPTY_PATH) or, following the magic
+    // link, /proc/self/fd/N (how an O_TMPFILE file gets a name). The host decides
+    // with its own rules (AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH there too).
+    let file = if o.is_empty() && flags & super::AT_EMPTY_PATH != 0 {
+        Some((k.file(olddir)?, libc::AT_EMPTY_PATH))
+    } else if follow {
+        let r = k.resolve_at(olddir, &o, true)?;
+        match &r {
+            Resolved::Virtual { guest } => {
+                k.proc_fd_file(guest)?.map(|f| (f, libc::AT_SYMLINK_FOLLOW))
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
+    if let Some((f, how)) = file {
+        let h = match f.host_fd() {
+            Some(h) => h,
+            None if matches!(f.kind, FileKind::Dir { .. }) => return Err(Errno::EPERM),
+            None => return Err(Errno::EXDEV),
+        };
+        let nc = cstr(&nh)?;
+        let (path, hflags) = if how == libc::AT_EMPTY_PATH {
+            (CString::default(), libc::AT_EMPTY_PATH)
+        } else {
+            (
+                CString::new(format!("/proc/self/fd/{h}")).map_err(|_| Errno::EINVAL)?,
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        let dirfd = if how == libc::AT_EMPTY_PATH {
+            h
+        } else {
+            libc::AT_FDCWD
+        };
+        // SAFETY: linkat(2) on a descriptor puffer owns (or the host's magic link to
+        // it) and a resolved new path.
+        return check(unsafe {
+            libc::linkat(dirfd, path.as_ptr(), libc::AT_FDCWD, nc.as_ptr(), hflags)
+        });
+    }
+    if o.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let oh = host_of(k.resolve_at(olddir, &o, follow)?)?;
     std::fs::hard_link(oh, nh)?;
     Ok(0)
 }
@@ -250,14 +299,25 @@ fn list_dir(host: &std::path::Path) -> Result<Vec<DirEntry>, Errno> {
 /// char d_name[]; }`, each record 8-byte aligned. The file offset is an entry index.
 pub fn sys_getdents64(k: &mut Kernel, a: &Args) -> SysResult {
     let f = k.file(a[0] as i32)?;
-    let FileKind::Dir { host, entries } = &f.kind else {
-        return Err(Errno::ENOTDIR);
+    let ents: Vec<DirEntry> = match &f.kind {
+        FileKind::Dir { host, entries } => {
+            if entries.borrow().is_none() {
+                *entries.borrow_mut() = Some(list_dir(host)?);
+            }
+            entries.borrow().clone().unwrap_or_default()
+        }
+        FileKind::ProcDir(entries) => {
+            if entries.borrow().is_none() {
+                let names = match k.proc_read(&f.path)? {
+                    crate::proc::ProcNode::Dir(names) => names,
+                    _ => Vec::new(),
+                };
+                *entries.borrow_mut() = Some(k.proc_dir_entries(&f.path, names));
+            }
+            entries.borrow().clone().unwrap_or_default()
+        }
+        _ => return Err(Errno::ENOTDIR),
     };
-    if entries.borrow().is_none() {
-        *entries.borrow_mut() = Some(list_dir(host)?);
-    }
-    let ents = entries.borrow();
-    let ents = ents.as_ref().map(|v| v.as_slice()).unwrap_or(&[]);
     let cap = a[2] as usize;
     let mut out = Vec::new();
     let mut idx = f.offset.get() as usize;

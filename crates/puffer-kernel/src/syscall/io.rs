@@ -1,5 +1,6 @@
 //! Reading and writing: read, write, pread64, pwrite64, readv, writev, lseek.
 
+use super::pipe::{is_stream, stream_read, stream_write, RwOpts, UBuf};
 use super::Args;
 use crate::errno::{Errno, SysResult};
 use crate::vfs::{FileKind, FileRef};
@@ -39,10 +40,14 @@ fn read_into(k: &mut Kernel, f: &FileRef, buf: u64, len: u64, at: Option<u64>) -
     loop {
         let n = ((len - done) as usize).min(CHUNK);
         let mut tmp = vec![0u8; n];
+        let start = at.map_or(f.offset.get(), |off| off + done);
         let got = match at {
             Some(off) => f.pread(&mut tmp, off + done)?,
             None => f.read(&mut tmp)?,
         };
+        if matches!(f.kind, FileKind::Host(_)) {
+            k.page_cache_overlay(f, start, &mut tmp[..got]);
+        }
         k.copy_to_user(buf + done, &tmp[..got])?;
         done += got as u64;
         // Regular files fill the whole request; pipes and terminals return what
@@ -63,6 +68,10 @@ fn write_from(k: &mut Kernel, f: &FileRef, buf: u64, len: u64, at: Option<u64>) 
             Some(off) => f.pwrite(&tmp, off + done)?,
             None => f.write(&tmp)?,
         };
+        if matches!(f.kind, FileKind::Host(_)) {
+            let start = at.map_or(f.offset.get() - put as u64, |off| off + done);
+            k.page_cache_update(f, start, &tmp[..put]);
+        }
         done += put as u64;
         if put < n {
             break;
@@ -73,11 +82,17 @@ fn write_from(k: &mut Kernel, f: &FileRef, buf: u64, len: u64, at: Option<u64>) 
 
 pub fn sys_read(k: &mut Kernel, a: &Args) -> SysResult {
     let f = readable(k, a[0] as i32)?;
+    if is_stream(&f) {
+        return stream_read(k, a[0] as i32, &f, &UBuf::One(a[1], a[2]), RwOpts::of(&f));
+    }
     read_into(k, &f, a[1], a[2].min(0x7fff_f000), None)
 }
 
 pub fn sys_write(k: &mut Kernel, a: &Args) -> SysResult {
     let f = writable(k, a[0] as i32)?;
+    if is_stream(&f) {
+        return stream_write(k, a[0] as i32, &f, &UBuf::One(a[1], a[2]), RwOpts::of(&f));
+    }
     write_from(k, &f, a[1], a[2].min(0x7fff_f000), None)
 }
 
@@ -103,7 +118,7 @@ pub fn sys_pwrite64(k: &mut Kernel, a: &Args) -> SysResult {
     write_from(k, &f, a[1], a[2].min(0x7fff_f000), Some(a[3]))
 }
 
-fn iovecs(k: &mut Kernel, addr: u64, n: u64) -> Result<Vec<(u64, u64)>, Errno> {
+pub(super) fn iovecs(k: &mut Kernel, addr: u64, n: u64) -> Result<Vec<(u64, u64)>, Errno> {
     if n > IOV_MAX {
         return Err(Errno::EINVAL);
     }
@@ -126,6 +141,9 @@ fn iovecs(k: &mut Kernel, addr: u64, n: u64) -> Result<Vec<(u64, u64)>, Errno> {
 pub fn sys_readv(k: &mut Kernel, a: &Args) -> SysResult {
     let f = readable(k, a[0] as i32)?;
     let iov = iovecs(k, a[1], a[2])?;
+    if is_stream(&f) {
+        return stream_read(k, a[0] as i32, &f, &UBuf::Iov(iov), RwOpts::of(&f));
+    }
     let mut total = 0;
     for (base, len) in iov {
         if len == 0 {
@@ -143,6 +161,9 @@ pub fn sys_readv(k: &mut Kernel, a: &Args) -> SysResult {
 pub fn sys_writev(k: &mut Kernel, a: &Args) -> SysResult {
     let f = writable(k, a[0] as i32)?;
     let iov = iovecs(k, a[1], a[2])?;
+    if is_stream(&f) {
+        return stream_write(k, a[0] as i32, &f, &UBuf::Iov(iov), RwOpts::of(&f));
+    }
     // Gather first so that the whole vector is one write, as the host would do it.
     let mut data = Vec::new();
     for (base, len) in iov {
@@ -159,6 +180,10 @@ pub fn sys_writev(k: &mut Kernel, a: &Args) -> SysResult {
         if n == 0 {
             break;
         }
+        if matches!(f.kind, FileKind::Host(_)) {
+            let start = f.offset.get() - n as u64;
+            k.page_cache_update(&f, start, &data[done..done + n]);
+        }
         done += n;
     }
     Ok(done as u64)
@@ -171,7 +196,10 @@ const SEEK_END: u64 = 2;
 pub fn sys_lseek(k: &mut Kernel, a: &Args) -> SysResult {
     let f = k.file(a[0] as i32)?;
     let off = a[1] as i64;
-    if let FileKind::HostFd(h) = f.kind {
+    if f.is_kernel_stream() {
+        return Err(Errno::ESPIPE);
+    }
+    if let Some(h) = f.host_stream_fd() {
         // SAFETY: lseek(2) on one of puffer's own standard descriptors.
         let r = unsafe { libc::lseek(h, off, a[2] as i32) };
         return if r < 0 {
@@ -198,7 +226,7 @@ pub fn sys_lseek(k: &mut Kernel, a: &Args) -> SysResult {
         return Err(Errno::EINVAL);
     }
     f.offset.set(new as u64);
-    if let FileKind::Dir { entries, .. } = &f.kind {
+    if let FileKind::Dir { entries, .. } | FileKind::ProcDir(entries) = &f.kind {
         if new == 0 {
             *entries.borrow_mut() = None;
         }

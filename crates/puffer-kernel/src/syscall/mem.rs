@@ -40,7 +40,6 @@ pub fn sys_brk(k: &mut Kernel, a: &Args) -> SysResult {
                 backing: Backing::Anon,
                 grows_down: false,
                 name: String::new(),
-                shm: None,
             }),
         }
         mm.merge_around(start, new_end);
@@ -67,7 +66,11 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
     let shared = kind == MAP_SHARED || kind == MAP_SHARED_VALIDATE;
     let prot = Prot::from_bits(prot as u32 & 7).ok_or(Errno::EINVAL)?;
     let backing = if flags & MAP_ANONYMOUS != 0 {
-        Backing::Anon
+        if shared {
+            shmem()
+        } else {
+            Backing::Anon
+        }
     } else {
         let f = k.file(fd)?;
         if !matches!(
@@ -80,7 +83,11 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
             return Err(Errno::EACCES);
         }
         if matches!(f.kind, FileKind::Zero) {
-            Backing::Anon
+            if shared {
+                shmem()
+            } else {
+                Backing::Anon
+            }
         } else {
             let size = f.size()?;
             Backing::File {
@@ -91,8 +98,13 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
             .with_size(size)
         }
     };
+    k.page_cache_prune();
     let mm = k.current_mm();
     let mut mm = mm.borrow_mut();
+    if matches!(backing, Backing::File { .. }) && mm.page_cache.is_none() {
+        // File pages go through the page cache from now on (mm/pagecache.rs).
+        mm.page_cache = Some(k.page_cache.clone());
+    }
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
     let start = if fixed {
         if addr & 0xfff != 0 {
@@ -147,17 +159,27 @@ pub fn sys_mmap(k: &mut Kernel, a: &Args) -> SysResult {
         backing,
         grows_down: flags & MAP_GROWSDOWN != 0,
         name,
-        shm: shared.then(|| {
-            (
-                std::rc::Rc::new(crate::mm::SharedPages::default()),
-                off / 4096,
-            )
-        }),
     });
     if !shared {
         mm.merge_around(start, start + len);
     }
     Ok(start)
+}
+
+/// The backing of a MAP_SHARED anonymous mapping: a fresh shared memory object whose
+/// pages the page cache keeps (Linux's shmem; /proc/<pid>/maps names it as Linux
+/// does).
+fn shmem() -> Backing {
+    let id = crate::vfs::pipe::new_ino();
+    Backing::File {
+        file: crate::vfs::File::new(
+            FileKind::Shmem(id),
+            crate::vfs::file::O_RDWR,
+            "/dev/zero (deleted)",
+        ),
+        offset: 0,
+        file_end: 0,
+    }
 }
 
 impl Backing {
@@ -194,6 +216,7 @@ pub fn sys_munmap(k: &mut Kernel, a: &Args) -> SysResult {
     let mm = k.current_mm();
     mm.borrow_mut().unmap_range(&mut k.cpu.mmu, s, e);
     k.cpu.sync_code();
+    k.page_cache_prune();
     Ok(0)
 }
 

@@ -5,17 +5,23 @@
 
 mod clone;
 mod dir;
+mod fsmeta;
 mod futex;
 mod info;
 mod io;
+mod ioctl;
 mod mem;
 pub mod names;
 mod open;
+mod pipe;
+mod poll;
 mod process;
 mod signal;
+mod socket;
 mod stat;
 mod thread;
 mod time;
+mod vopen;
 mod wait;
 
 use crate::errno::{Errno, SysResult};
@@ -37,6 +43,7 @@ fn handler(nr: u64) -> Option<Handler> {
         4 => stat::sys_stat,
         5 => stat::sys_fstat,
         6 => stat::sys_lstat,
+        7 => poll::sys_poll,
         8 => io::sys_lseek,
         9 => mem::sys_mmap,
         10 => mem::sys_mprotect,
@@ -45,12 +52,14 @@ fn handler(nr: u64) -> Option<Handler> {
         13 => signal::sys_rt_sigaction,
         14 => signal::sys_rt_sigprocmask,
         15 => signal::sys_rt_sigreturn,
-        16 => open::sys_ioctl,
+        16 => ioctl::sys_ioctl,
         17 => io::sys_pread64,
         18 => io::sys_pwrite64,
         19 => io::sys_readv,
         20 => io::sys_writev,
         21 => stat::sys_access,
+        22 => pipe::sys_pipe,
+        23 => poll::sys_select,
         24 => time::sys_sched_yield,
         25 => mem::sys_mremap,
         26 => mem::sys_msync,
@@ -63,6 +72,17 @@ fn handler(nr: u64) -> Option<Handler> {
         37 => signal::sys_alarm,
         38 => signal::sys_setitimer,
         39 => process::sys_getpid,
+        41 => socket::sys_socket,
+        44 => socket::sys_sendto,
+        45 => socket::sys_recvfrom,
+        46 => socket::sys_sendmsg,
+        47 => socket::sys_recvmsg,
+        48 => socket::sys_shutdown,
+        51 => socket::sys_getsockname,
+        52 => socket::sys_getpeername,
+        53 => socket::sys_socketpair,
+        54 => socket::sys_setsockopt,
+        55 => socket::sys_getsockopt,
         56 => clone::sys_clone,
         57 => clone::sys_fork,
         58 => clone::sys_vfork,
@@ -72,6 +92,10 @@ fn handler(nr: u64) -> Option<Handler> {
         62 => signal::sys_kill,
         63 => info::sys_uname,
         72 => open::sys_fcntl,
+        74 => fsmeta::sys_fsync,
+        75 => fsmeta::sys_fdatasync,
+        76 => fsmeta::sys_truncate,
+        77 => fsmeta::sys_ftruncate,
         79 => dir::sys_getcwd,
         80 => dir::sys_chdir,
         81 => dir::sys_fchdir,
@@ -83,6 +107,11 @@ fn handler(nr: u64) -> Option<Handler> {
         87 => dir::sys_unlink,
         88 => dir::sys_symlink,
         89 => stat::sys_readlink,
+        90 => fsmeta::sys_chmod,
+        91 => fsmeta::sys_fchmod,
+        92 => fsmeta::sys_chown,
+        93 => fsmeta::sys_fchown,
+        94 => fsmeta::sys_lchown,
         95 => dir::sys_umask,
         96 => time::sys_gettimeofday,
         97 => info::sys_getrlimit,
@@ -104,9 +133,13 @@ fn handler(nr: u64) -> Option<Handler> {
         129 => signal::sys_rt_sigqueueinfo,
         130 => signal::sys_rt_sigsuspend,
         131 => signal::sys_sigaltstack,
+        132 => fsmeta::sys_utime,
+        137 => fsmeta::sys_statfs,
+        138 => fsmeta::sys_fstatfs,
         157 => process::sys_prctl,
         158 => thread::sys_arch_prctl,
         160 => info::sys_setrlimit,
+        162 => fsmeta::sys_sync,
         186 => process::sys_gettid,
         200 => signal::sys_tkill,
         201 => time::sys_time,
@@ -119,20 +152,31 @@ fn handler(nr: u64) -> Option<Handler> {
         230 => time::sys_clock_nanosleep,
         231 => process::sys_exit_group,
         234 => signal::sys_tgkill,
+        235 => fsmeta::sys_utimes,
         247 => wait::sys_waitid,
         257 => open::sys_openat,
         258 => dir::sys_mkdirat,
+        260 => fsmeta::sys_fchownat,
+        261 => fsmeta::sys_futimesat,
         262 => stat::sys_newfstatat,
         263 => dir::sys_unlinkat,
         264 => dir::sys_renameat,
         265 => dir::sys_linkat,
         266 => dir::sys_symlinkat,
         267 => stat::sys_readlinkat,
+        268 => fsmeta::sys_fchmodat,
         269 => stat::sys_faccessat,
+        270 => poll::sys_pselect6,
+        271 => poll::sys_ppoll,
         273 => thread::sys_set_robust_list,
+        280 => fsmeta::sys_utimensat,
+        284 => pipe::sys_eventfd,
+        290 => pipe::sys_eventfd2,
         292 => open::sys_dup3,
+        293 => pipe::sys_pipe2,
         297 => signal::sys_rt_tgsigqueueinfo,
         302 => info::sys_prlimit64,
+        306 => fsmeta::sys_syncfs,
         316 => dir::sys_renameat2,
         318 => info::sys_getrandom,
         322 => clone::sys_execveat,
@@ -140,6 +184,7 @@ fn handler(nr: u64) -> Option<Handler> {
         334 => thread::sys_rseq,
         435 => clone::sys_clone3,
         439 => stat::sys_faccessat2,
+        452 => fsmeta::sys_fchmodat2,
         _ => return None,
     })
 }

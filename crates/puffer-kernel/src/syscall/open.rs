@@ -12,6 +12,7 @@ use std::os::unix::ffi::OsStrExt;
 pub const O_CREAT: u32 = 0o100;
 pub const O_EXCL: u32 = 0o200;
 pub const O_TRUNC: u32 = 0o1000;
+pub const O_NOCTTY: u32 = 0o400;
 pub const O_NONBLOCK: u32 = 0o4000;
 pub const O_NOFOLLOW: u32 = 0o400000;
 pub const O_CLOEXEC: u32 = 0o2000000;
@@ -27,7 +28,7 @@ impl Kernel {
         let files = files.borrow();
         let f = files.get(dirfd)?;
         match &f.kind {
-            FileKind::Dir { .. } => Ok(f.path.clone()),
+            FileKind::Dir { .. } | FileKind::ProcDir(_) => Ok(f.path.clone()),
             _ => Err(Errno::ENOTDIR),
         }
     }
@@ -80,9 +81,11 @@ impl Kernel {
                     },
                     _ => FileKind::Host(hf),
                 };
+                // F_GETFL shows what Linux keeps in f_flags: not O_CREAT, O_EXCL,
+                // O_NOCTTY, O_TRUNC (do_dentry_open) nor O_CLOEXEC (build_open_flags).
                 File::new(
                     kind,
-                    flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW),
+                    flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),
                     guest,
                 )
             }
@@ -155,7 +158,28 @@ const F_SETFD: u64 = 2;
 const F_GETFL: u64 = 3;
 const F_SETFL: u64 = 4;
 const F_DUPFD_CLOEXEC: u64 = 1030;
+const F_SETPIPE_SZ: u64 = 1031;
+const F_GETPIPE_SZ: u64 = 1032;
 const FD_CLOEXEC: u64 = 1;
+
+/// F_GETFL: the access mode and status flags. Files opened by path carry
+/// O_LARGEFILE (forced on 64-bit Linux); pipes, sockets and eventfds do not. For the
+/// host's standard descriptors the host's flags count, with puffer's O_NONBLOCK.
+pub(crate) fn getfl(f: &File) -> u32 {
+    if let Some(h) = f.host_stream_fd() {
+        // SAFETY: fcntl(F_GETFL) on a descriptor puffer owns.
+        let r = unsafe { libc::fcntl(h, libc::F_GETFL) };
+        if r >= 0 {
+            let host = r as u32 & !(libc::O_LARGEFILE as u32) & !O_NONBLOCK;
+            return host | (f.flags.get() & O_NONBLOCK);
+        }
+    }
+    if f.is_kernel_stream() {
+        f.flags.get()
+    } else {
+        f.flags.get() | crate::vfs::file::O_LARGEFILE
+    }
+}
 
 pub fn sys_fcntl(k: &mut Kernel, a: &Args) -> SysResult {
     let fd = a[0] as i32;
@@ -179,76 +203,49 @@ pub fn sys_fcntl(k: &mut Kernel, a: &Args) -> SysResult {
         }
         F_GETFL => {
             let f = files.borrow().get(fd)?.clone();
-            if let FileKind::HostFd(h) = f.kind {
-                // SAFETY: fcntl(F_GETFL) on one of our own descriptors.
-                let r = unsafe { libc::fcntl(h, libc::F_GETFL) };
-                if r >= 0 {
-                    return Ok((r as u32 & !(libc::O_LARGEFILE as u32)) as u64);
-                }
-            }
-            Ok(f.flags.get() as u64 | 0o100000)
+            Ok(getfl(&f) as u64)
         }
         F_SETFL => {
             let f = files.borrow().get(fd)?.clone();
-            // Only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME can change.
+            // Only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME can change. The
+            // host's own descriptors keep their host flags: O_NONBLOCK on a standard
+            // descriptor is puffer's (reads poll the host first).
             let changeable = 0o2000 | O_NONBLOCK | 0o20000 | 0o40000 | 0o1000000;
             let v = (f.flags.get() & !changeable) | (a[2] as u32 & changeable);
             f.flags.set(v);
             Ok(0)
         }
+        F_SETPIPE_SZ => {
+            let f = files.borrow().get(fd)?.clone();
+            super::pipe::pipe_size(&f, Some(a[2] as u32 as u64))
+        }
+        F_GETPIPE_SZ => {
+            let f = files.borrow().get(fd)?.clone();
+            super::pipe::pipe_size(&f, None)
+        }
         _ => Err(Errno::EINVAL),
     }
 }
 
-const TCGETS: u64 = 0x5401;
-const TIOCGWINSZ: u64 = 0x5413;
-const TIOCGPGRP: u64 = 0x540f;
-const FIONREAD: u64 = 0x541b;
-
-pub fn sys_ioctl(k: &mut Kernel, a: &Args) -> SysResult {
-    let f = k.file(a[0] as i32)?;
-    let FileKind::HostFd(h) = f.kind else {
-        return match a[1] {
-            FIONREAD => {
-                let avail = f.size()?.saturating_sub(f.offset.get());
-                k.write_u32(a[2], avail as u32)?;
-                Ok(0)
-            }
-            _ => Err(Errno::ENOTTY),
-        };
-    };
-    let size = match a[1] {
-        TCGETS => 36,
-        TIOCGWINSZ => 8,
-        TIOCGPGRP | FIONREAD => 4,
-        _ => return Err(Errno::ENOTTY),
-    };
-    let mut buf = [0u8; 64];
-    // SAFETY: these requests write at most `size` bytes into a 64-byte buffer.
-    let r = unsafe { libc::ioctl(h, a[1] as _, buf.as_mut_ptr()) };
-    if r < 0 {
-        return Err(std::io::Error::last_os_error().into());
-    }
-    k.copy_to_user(a[2], &buf[..size])?;
-    Ok(r as u64)
-}
-
 /// Open one of puffer's own files (/dev/null, /proc/...).
 impl Kernel {
-    fn open_virtual(&mut self, guest: &str, flags: u32) -> Result<FileRef, Errno> {
+    pub(crate) fn open_virtual(&mut self, guest: &str, flags: u32) -> Result<FileRef, Errno> {
         let kind = match guest {
             "/dev/null" => FileKind::Null,
             "/dev/zero" => FileKind::Zero,
             "/dev/full" => FileKind::Full,
             "/dev/urandom" | "/dev/random" => FileKind::Random,
-            "/dev/tty" => return Err(Errno::ENXIO),
+            "/dev/tty" => return self.open_tty(flags),
             _ => {
+                if let Some(f) = self.reopen_fd(guest, flags)? {
+                    return Ok(f);
+                }
                 if flags & O_ACCMODE == O_WRONLY || flags & O_ACCMODE == O_RDWR {
                     return Err(Errno::EACCES);
                 }
                 match self.proc_read(guest)? {
                     crate::proc::ProcNode::File(data) => FileKind::Synthetic(data),
-                    crate::proc::ProcNode::Dir(_) => FileKind::Synthetic(Vec::new()),
+                    crate::proc::ProcNode::Dir(_) => FileKind::ProcDir(RefCell::new(None)),
                     crate::proc::ProcNode::Link(target) => {
                         // Opening a /proc symlink opens its target.
                         let r = self.vfs.resolve("/", &target, true)?;

@@ -20,6 +20,10 @@ impl Kernel {
                 "/dev/random" => Ok(Stat::char_device(1, 8)),
                 "/dev/urandom" => Ok(Stat::char_device(1, 9)),
                 "/dev/tty" => Ok(Stat::char_device(5, 0)),
+                _ if follow && self.proc_fd_file(guest)?.is_some() => {
+                    // A magic link: the open file itself, pipes and sockets too.
+                    self.proc_fd_file(guest)?.ok_or(Errno::ENOENT)?.stat()
+                }
                 _ => match self.proc_read(guest)? {
                     ProcNode::File(d) => Ok(Stat::proc_file(if d.is_empty() { 0 } else { 0 })),
                     ProcNode::Dir(_) => Ok(Stat::proc_dir()),

@@ -2,9 +2,12 @@
 //! (neither `..` nor a symlink can leave it), open file descriptions shared by
 //! descriptors, the descriptor table, and puffer's own /dev and /proc files.
 
+pub mod eventfd;
 pub mod fdtable;
 pub mod file;
 pub mod path;
+pub mod pipe;
+pub mod socket;
 pub mod stat;
 
 pub use fdtable::{Fd, FdTable};

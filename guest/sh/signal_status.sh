@@ -1,0 +1,12 @@
+# $? of children killed by signals, exit code wrapping.
+sh -c 'kill -9 $$'; echo "kill -9 -> $?"
+sh -c 'kill -TERM $$'; echo "TERM -> $?"
+sh -c 'kill -USR1 $$'; echo "USR1 -> $?"
+sh -c 'kill -HUP $$'; echo "HUP -> $?"
+sh -c 'kill -ABRT $$'; echo "ABRT -> $?"
+sh -c 'exit 255'; echo "255 -> $?"
+sh -c 'exit 256'; echo "256 -> $?"
+sh -c 'exit 3' ; echo "3 -> $?"
+sh -c 'trap "exit 11" TERM; kill $$; sleep 1'; echo "trapped TERM -> $?"
+x=$(sh -c 'echo before; kill -9 $$; echo after'); echo "subst [$x] -> $?"
+sh -c 'kill -9 $$' | cat; echo "pipeline last ok -> $?"
