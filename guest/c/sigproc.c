@@ -257,6 +257,31 @@ int main(void)
     waitpid(pid, &st, 0);
     describe("  after SIGCONT", st);
 
+    /* SIGTSTP stops a process whose group is not orphaned (here: ours, and a new
+     * group whose parent, us, is in another group of the same session) */
+    pid = fork();
+    if (pid == 0) {
+        raise(SIGTSTP);
+        _exit(5);
+    }
+    waitpid(pid, &st, WUNTRACED);
+    describe("SIGTSTP in our group", st);
+    kill(pid, SIGCONT);
+    waitpid(pid, &st, 0);
+    describe("  continued", st);
+    pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        raise(SIGTSTP);
+        _exit(6);
+    }
+    setpgid(pid, pid);
+    waitpid(pid, &st, WUNTRACED);
+    describe("SIGTSTP in a new group", st);
+    kill(pid, SIGCONT);
+    waitpid(pid, &st, 0);
+    describe("  continued", st);
+
     pid = fork();
     if (pid == 0) {
         for (;;)

@@ -231,6 +231,10 @@ impl Kernel {
             None => return,
         };
         self.futex_forget(tid);
+        // Host descriptors it waited for (the current task's: delivery runs on it).
+        if tid == self.current {
+            self.io_forget_host();
+        }
         // A blocking read or write that already moved data returns that count, not
         // EINTR, and is not restarted (Linux: a partial transfer is a success).
         if let Some(done) = self.io_take_partial(tid) {

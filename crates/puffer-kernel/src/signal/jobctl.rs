@@ -131,16 +131,18 @@ impl Kernel {
     }
 
     /// Is process group `pgid` orphaned: does no member have a parent in another
-    /// group of the same session (parents that are init do not count)?
+    /// group of the same session? (Linux does not count the global init as such a
+    /// parent; puffer's first process is a PID namespace's init, which counts. Its own
+    /// parent, whoever ran puffer, is taken to be in another group of the same session,
+    /// as a shell is.)
     pub(super) fn pgrp_orphaned(&self, pgid: Pid) -> bool {
         !self.procs.values().any(|p| {
             p.pgid == pgid
                 && p.exit.is_none()
-                && p.ppid.0 > 1
-                && self
-                    .procs
-                    .get(&p.ppid)
-                    .is_some_and(|q| q.pgid != pgid && q.sid == p.sid)
+                && match self.procs.get(&p.ppid) {
+                    Some(q) => q.pgid != pgid && q.sid == p.sid,
+                    None => p.ppid == Pid(0),
+                }
         })
     }
 

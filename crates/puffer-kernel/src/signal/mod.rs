@@ -586,6 +586,37 @@ impl Kernel {
         }
     }
 
+    /// ppoll, pselect6, epoll_pwait (Linux's set_user_sigmask): the current task runs
+    /// the syscall with `mask` blocked; its own mask comes back after the handler of a
+    /// signal that interrupts the syscall. Safe to call again when the syscall runs
+    /// again after a sleep. A syscall that completes (not interrupted) calls
+    /// [`Kernel::restore_syscall_sigmask`] before returning.
+    #[allow(dead_code)]
+    pub(crate) fn set_syscall_sigmask(&mut self, mask: SigSet) {
+        let tid = self.current;
+        let Some(t) = self.tasks.get_mut(&tid) else {
+            return;
+        };
+        if t.sig.saved_mask.is_none() {
+            t.sig.saved_mask = Some(t.sig.blocked);
+        }
+        self.set_blocked(tid, mask);
+    }
+
+    /// The mask set by [`Kernel::set_syscall_sigmask`] is dropped: the syscall
+    /// completed, and signals it unblocked only for its wait stay pending.
+    #[allow(dead_code)]
+    pub(crate) fn restore_syscall_sigmask(&mut self) {
+        let tid = self.current;
+        let saved = self
+            .tasks
+            .get_mut(&tid)
+            .and_then(|t| t.sig.saved_mask.take());
+        if let Some(m) = saved {
+            self.set_blocked(tid, m);
+        }
+    }
+
     /// Emit a "signal" kernel-trace record.
     pub(crate) fn trace_signal(&mut self, sig: i32, from: i32, to: Pid, action: &str) {
         if self.ktrace.is_none() {
