@@ -12,7 +12,8 @@ use iced_x86::Instruction;
 pub struct CpuidModel {
     pub vendor: [u8; 12],
     pub brand: [u8; 48],
-    /// Leaf 1 EDX: FPU TSC CX8 CMOV MMX FXSR SSE SSE2 (the x86-64 baseline).
+    /// Leaf 1 EDX: FPU TSC CX8 CMOV FXSR SSE SSE2 (the x86-64 baseline, less MMX, whose
+    /// register forms puffer does not implement; glibc and musl never need it).
     pub leaf1_edx: u32,
     /// Leaf 1 ECX: none of SSE3+ yet.
     pub leaf1_ecx: u32,
@@ -27,7 +28,7 @@ impl Default for CpuidModel {
             | (1 << 4) // TSC
             | (1 << 8) // CX8
             | (1 << 15) // CMOV
-            | (1 << 23) // MMX
+            // MMX (bit 23) is not claimed: the MMX-register forms are not implemented.
             | (1 << 24) // FXSR
             | (1 << 25) // SSE
             | (1 << 26); // SSE2
