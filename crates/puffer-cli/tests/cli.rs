@@ -144,3 +144,21 @@ fn stdin_read_does_not_block_other_tasks() {
         assert!(ticks >= 20, "{bin}: only {ticks} ticks while stdin blocked");
     }
 }
+
+#[test]
+fn guest_ram_exhaustion_kills_the_largest_process_not_the_host() {
+    // bigalloc touches 64 MiB; with 16 MiB of guest RAM the OOM killer must act.
+    let o = puffer(&[
+        "run",
+        "--mem",
+        "16M",
+        fixture("bigalloc.musl").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(128 + 9),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("guest RAM exhausted"));
+}

@@ -165,6 +165,7 @@ fn integer(i: &Instruction) -> Option<Handler> {
         M::Cdq => mov::cwd::<4>,
         M::Cqo => mov::cwd::<8>,
         M::Lahf => mov::lahf,
+        M::Xlatb => mov::xlat,
         M::Sahf => mov::sahf,
 
         M::Shl | M::Sal => shift_lazy!(SHL, s0),

@@ -382,6 +382,36 @@ impl Kernel {
         self.current = tid;
     }
 
+    /// Guest RAM is exhausted (Linux's OOM killer): the process with the most resident
+    /// pages is killed with SIGKILL; the faulting instruction is retried if it lives.
+    fn out_of_memory(&mut self) {
+        let mut victim: Option<(u64, Pid)> = None;
+        let live: Vec<(Pid, Rc<RefCell<AddressSpace>>)> = self
+            .procs
+            .values()
+            .filter(|p| p.exit.is_none())
+            .filter_map(|p| self.tasks.get(&p.pid).map(|t| (p.pid, t.mm.clone())))
+            .collect();
+        for (pid, mm) in live {
+            let rss = mm.borrow().resident(&mut self.cpu.mmu);
+            if victim.is_none_or(|(best, _)| rss > best) {
+                victim = Some((rss, pid));
+            }
+        }
+        let Some((rss, pid)) = victim else { return };
+        tracing::warn!(
+            "guest RAM exhausted; killing pid {pid} ({} KiB resident)",
+            rss * 4
+        );
+        self.exit_process(
+            pid,
+            ExitStatus::Signaled {
+                sig: signal::SIGKILL,
+                core: false,
+            },
+        );
+    }
+
     /// Account the host time since `t0` to `tid`'s process (rusage, times).
     fn charge(&mut self, tid: Pid, t0: std::time::Instant) {
         let ns = t0.elapsed().as_nanos() as u64;
@@ -488,13 +518,7 @@ impl Kernel {
                         let info = signal::SigInfo::fault(signal::SIGSEGV, code, pf.addr.0);
                         self.force_fault(info, trap);
                     }
-                    mm::FaultOutcome::OutOfMemory => {
-                        tracing::warn!(
-                            "guest RAM exhausted; killing pid {}",
-                            self.current_task().tgid
-                        );
-                        self.force_signal(signal::SIGKILL);
-                    }
+                    mm::FaultOutcome::OutOfMemory => self.out_of_memory(),
                 }
             }
             Trap::InvalidOpcode => {

@@ -215,3 +215,21 @@ pub fn sahf(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
     cpu.state.flags.update_arith(mask, ah & mask);
     Ok(())
 }
+
+/// XLAT/XLATB: AL = [rBX + AL] (with the segment override, if any).
+pub fn xlat(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let al = cpu.state.gpr[0] & 0xff;
+    let base = match i.memory_base() {
+        Register::EBX => cpu.state.gpr[crate::reg::RBX] & 0xffff_ffff,
+        _ => cpu.state.gpr[crate::reg::RBX],
+    };
+    let mut a = base.wrapping_add(al);
+    match i.memory_segment() {
+        Register::FS => a = a.wrapping_add(cpu.state.fs_base),
+        Register::GS => a = a.wrapping_add(cpu.state.gs_base),
+        _ => {}
+    }
+    let v = cpu.load::<1>(a)?;
+    cpu.state.gpr[0] = (cpu.state.gpr[0] & !0xff) | v;
+    Ok(())
+}

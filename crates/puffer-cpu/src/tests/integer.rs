@@ -68,3 +68,14 @@ fn undecodable_bytes_raise_ud_only_when_reached() {
     let c = exec(&[0xeb, 0x02, 0x0f, 0x0b, 0x90], &[]);
     assert_eq!(c.state.rip, CODE + 6);
 }
+
+#[test]
+fn xlat_looks_up_al() {
+    // xlatb with RBX = DATA, AL = 3, after storing 0x5a at DATA+3.
+    let mut c = cpu_with(&[0xd7]);
+    c.mmu.write::<u8>(DATA + 3, 0x5a).unwrap();
+    c.state.gpr[RBX] = DATA;
+    c.state.gpr[RAX] = 0x1103;
+    run(&mut c);
+    assert_eq!(c.state.gpr[RAX], 0x115a);
+}
