@@ -68,6 +68,11 @@ impl Kernel {
                 }
                 continue;
             };
+            // waitid without WEXITED reports only stops and continues (wait4 always
+            // passes WEXITED).
+            if options & WEXITED == 0 {
+                continue;
+            }
             let total_ns = self.procs[c].cpu_ns + self.procs[c].children_ns;
             let utime_us = total_ns / 1000;
             if options & WNOWAIT == 0 {

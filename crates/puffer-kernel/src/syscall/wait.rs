@@ -26,7 +26,7 @@ pub fn sys_wait4(k: &mut Kernel, a: &Args) -> SysResult {
         p if p < -1 => Which::Pgid(Pid(-p)),
         p => Which::Pid(Pid(p)),
     };
-    match k.do_wait(which, options)? {
+    match k.do_wait(which, options | WEXITED)? {
         WaitResult::Nothing => Ok(0),
         WaitResult::Stopped { pid, sig } => {
             if status != 0 {
