@@ -606,24 +606,7 @@ fn run(a: &DiffArgs) -> Result<ExitCode, String> {
 }
 
 fn set_gprs(s: &mut puffer_cpu::CpuState, v: &[u64; 17]) {
-    let idx = [
-        reg::RAX,
-        reg::RBX,
-        reg::RCX,
-        reg::RDX,
-        reg::RSI,
-        reg::RDI,
-        reg::RBP,
-        reg::RSP,
-        reg::R8,
-        reg::R9,
-        reg::R10,
-        reg::R11,
-        reg::R12,
-        reg::R13,
-        reg::R14,
-        reg::R15,
-    ];
+    let idx = reg::DISPLAY_ORDER;
     for (i, &g) in idx.iter().enumerate() {
         s.gpr[g] = v[i];
     }

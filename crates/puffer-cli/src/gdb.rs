@@ -48,24 +48,7 @@ pub struct Debuggee<'k> {
 }
 
 // gdb's register order: RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP, R8-R15.
-const GDB_ORDER: [usize; 16] = [
-    reg::RAX,
-    reg::RBX,
-    reg::RCX,
-    reg::RDX,
-    reg::RSI,
-    reg::RDI,
-    reg::RBP,
-    reg::RSP,
-    reg::R8,
-    reg::R9,
-    reg::R10,
-    reg::R11,
-    reg::R12,
-    reg::R13,
-    reg::R14,
-    reg::R15,
-];
+const GDB_ORDER: [usize; 16] = reg::DISPLAY_ORDER;
 
 fn gdb_signal(sig: i32) -> Signal {
     Signal(sig as u8)

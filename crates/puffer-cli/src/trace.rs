@@ -13,24 +13,7 @@ pub const REG_NAMES: [&str; 17] = [
     "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13",
     "r14", "r15", "rflags",
 ];
-const GPR_INDEX: [usize; 16] = [
-    reg::RAX,
-    reg::RBX,
-    reg::RCX,
-    reg::RDX,
-    reg::RSI,
-    reg::RDI,
-    reg::RBP,
-    reg::RSP,
-    reg::R8,
-    reg::R9,
-    reg::R10,
-    reg::R11,
-    reg::R12,
-    reg::R13,
-    reg::R14,
-    reg::R15,
-];
+const GPR_INDEX: [usize; 16] = reg::DISPLAY_ORDER;
 
 /// The registers of `s` in [`REG_NAMES`] order.
 pub fn reg_values(s: &CpuState) -> [u64; 17] {

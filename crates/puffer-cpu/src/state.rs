@@ -21,6 +21,12 @@ pub mod reg {
     pub const R13: usize = 13;
     pub const R14: usize = 14;
     pub const R15: usize = 15;
+    /// The order debuggers and traces list the registers in (gdb's x86-64 target,
+    /// ptrace's user_regs_struct for the first eight): RAX RBX RCX RDX RSI RDI RBP RSP
+    /// R8..R15.
+    pub const DISPLAY_ORDER: [usize; 16] = [
+        RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP, R8, R9, R10, R11, R12, R13, R14, R15,
+    ];
     pub const NAMES: [&str; 16] = [
         "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15",
