@@ -4,14 +4,10 @@
 //! must produce the same per-1000-step digests of RIP, the GPRs and the defined
 //! flags before every instruction.
 
-use iced_x86::{Decoder, DecoderOptions, RflagsBits};
+use puffer_cpu::stepdigest::{fold, undefined_flags, BLOCK, FNV_START};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const STACK_TOP: u64 = 0x7fff_ffff_f000;
-const DEFINED: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-const BLOCK: u64 = 1000;
 const REGS: [&str; 16] = [
     "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13",
     "r14", "r15",
@@ -19,70 +15,6 @@ const REGS: [&str; 16] = [
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-fn undefined_flags(poison: u64, bytes: &[u8], rcx: u64) -> u64 {
-    let mut d = Decoder::new(64, bytes, DecoderOptions::NONE);
-    let i = d.decode();
-    if i.is_invalid() {
-        return poison;
-    }
-    // A shift or rotate by 0 leaves every flag as it was.
-    use iced_x86::{Mnemonic as M, OpKind};
-    if matches!(
-        i.mnemonic(),
-        M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr | M::Shld | M::Shrd
-    ) {
-        let c = i.op_count() - 1;
-        let count = match i.op_kind(c) {
-            OpKind::Immediate8 => i.immediate8() as u64,
-            _ => rcx & 0xff,
-        };
-        let wide = match i.op_kind(0) {
-            OpKind::Register => i.op0_register().size() == 8,
-            _ => i.memory_size().size() == 8,
-        };
-        if count & if wide { 0x3f } else { 0x1f } == 0 {
-            return poison;
-        }
-    }
-    let bits = |u: u32| {
-        let mut m = 0;
-        for (b, f) in [
-            (RflagsBits::CF, 0x1),
-            (RflagsBits::PF, 0x4),
-            (RflagsBits::AF, 0x10),
-            (RflagsBits::ZF, 0x40),
-            (RflagsBits::SF, 0x80),
-            (RflagsBits::OF, 0x800),
-        ] {
-            if u & b != 0 {
-                m |= f;
-            }
-        }
-        m
-    };
-    let defined = bits(i.rflags_written() | i.rflags_cleared() | i.rflags_set());
-    (poison & !defined) | bits(i.rflags_undefined())
-}
-
-fn fold(h: &mut u64, rip: u64, regs: &[u64; 16], rflags: u64, rsp0: u64, undef: u64) {
-    let mut put = |v: u64| {
-        for b in v.to_le_bytes() {
-            *h ^= b as u64;
-            *h = h.wrapping_mul(0x100_0000_01b3);
-        }
-    };
-    put(rip);
-    for &v in regs {
-        let v = if v <= STACK_TOP && v >= STACK_TOP - (16 << 20) {
-            v.wrapping_sub(rsp0) ^ 0x5354_4b00_0000_0000
-        } else {
-            v
-        };
-        put(v);
-    }
-    put(rflags & DEFINED & !undef);
 }
 
 fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {

@@ -13,6 +13,7 @@ mod exec;
 pub mod flags;
 mod operand;
 pub mod state;
+pub mod stepdigest;
 
 pub use decode::DecodeStats;
 

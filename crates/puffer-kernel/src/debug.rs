@@ -24,19 +24,8 @@ pub enum DebugEvent {
 impl Kernel {
     /// One scheduling step of at most `budget` instructions (1 single-steps).
     pub fn debug_step(&mut self, budget: u64) -> DebugEvent {
-        if let Some(st) = self.init_exit {
+        if let Err(st) = self.enter_user() {
             return DebugEvent::Exited(st);
-        }
-        let Some(tid) = self.pick_next() else {
-            return DebugEvent::Exited(ExitStatus::Signaled {
-                sig: signal::SIGKILL,
-                core: false,
-            });
-        };
-        self.switch_to(tid);
-        // As in `run`: pending signals are taken on the way back to user mode.
-        if !self.signal_return_to_user() {
-            return DebugEvent::Ran;
         }
         let slice = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
         let trap = self.cpu.run(budget.clamp(1, slice));

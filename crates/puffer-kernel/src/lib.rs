@@ -270,27 +270,10 @@ impl Kernel {
     /// other process is killed, as when a PID namespace's init dies.
     pub fn run(&mut self) -> ExitStatus {
         loop {
-            if let Some(st) = self.init_exit {
-                return st;
-            }
-            let Some(tid) = self.pick_next() else {
-                // A timer's signal may have ended the first process while the
-                // scheduler waited for it.
-                if let Some(st) = self.init_exit {
-                    return st;
-                }
-                tracing::error!("deadlock: every task is asleep with nothing to wake it");
-                return ExitStatus::Signaled {
-                    sig: signal::SIGKILL,
-                    core: false,
-                };
+            let tid = match self.enter_user() {
+                Ok(tid) => tid,
+                Err(st) => return st,
             };
-            self.switch_to(tid);
-            // Pending signals are taken on the way back to user mode (after the trap
-            // that ended the last run, too); the task may stop or die instead.
-            if !self.signal_return_to_user() {
-                continue;
-            }
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
             let t0 = std::time::Instant::now();
             let start = self.cpu.stats.retired;
@@ -299,6 +282,35 @@ impl Kernel {
             // ITIMER_VIRTUAL/ITIMER_PROF run on retired instructions.
             self.account_cpu_time(self.cpu.stats.retired - start);
             self.handle_trap(trap);
+        }
+    }
+
+    /// Put the next task on the CPU, ready to return to user mode: scheduled, its
+    /// registers and address space loaded, and its pending signals taken (which may
+    /// stop or end it, and then another is picked). `run`, the tracer's `step` and
+    /// the debugger's `debug_step` all start here. Err: the machine has ended — the
+    /// first process's status, or SIGKILL when every task sleeps forever.
+    pub(crate) fn enter_user(&mut self) -> Result<Pid, ExitStatus> {
+        loop {
+            if let Some(st) = self.init_exit {
+                return Err(st);
+            }
+            let Some(tid) = self.pick_next() else {
+                // A timer's signal may have ended the first process while the
+                // scheduler waited for it.
+                if let Some(st) = self.init_exit {
+                    return Err(st);
+                }
+                tracing::error!("deadlock: every task is asleep with nothing to wake it");
+                return Err(ExitStatus::Signaled {
+                    sig: signal::SIGKILL,
+                    core: false,
+                });
+            };
+            self.switch_to(tid);
+            if self.signal_return_to_user() {
+                return Ok(tid);
+            }
         }
     }
 

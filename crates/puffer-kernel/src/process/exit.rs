@@ -55,7 +55,6 @@ impl Kernel {
     /// Release what one task holds: clear_child_tid (cleared and futex-woken), the
     /// vfork parent, its references to the address space and descriptor table.
     fn end_task(&mut self, tid: Pid) {
-        let prev = self.current;
         // The task's own memory is only reachable while its address space is current.
         if tid == self.current {
             let ctid = self.current_task().clear_child_tid;
@@ -65,7 +64,6 @@ impl Kernel {
             }
             self.release_vfork_parent();
         }
-        let _ = prev;
         self.futex_forget(tid);
         if let Some(t) = self.tasks.get_mut(&tid) {
             t.state = TaskState::Zombie;

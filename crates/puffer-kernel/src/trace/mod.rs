@@ -131,21 +131,7 @@ impl Kernel {
     /// first process's status once it has ended.
     pub fn step(&mut self, dispatch: bool) -> Result<Step, ExitStatus> {
         loop {
-            if let Some(st) = self.init_exit {
-                return Err(st);
-            }
-            let Some(tid) = self.pick_next() else {
-                return Err(ExitStatus::Signaled {
-                    sig: signal::SIGKILL,
-                    core: false,
-                });
-            };
-            self.switch_to(tid);
-            // As in `run`: pending signals are taken on the way back to user mode (a
-            // fault's signal, queued by handle_trap, is delivered here).
-            if !self.signal_return_to_user() {
-                continue;
-            }
+            self.enter_user()?;
             let (pid, tid) = self.current_ids();
             let before = self.cpu.state.clone();
             let step = self.cpu.stats.retired;
