@@ -73,7 +73,7 @@ fn names(trace: &str) -> Vec<String> {
                 None => l
                     .split_once(' ')
                     .filter(|(p, _)| p.chars().all(|c| c.is_ascii_digit()))
-                    .map_or(l, |x| x.1),
+                    .map_or(l, |x| x.1.trim_start()),
             }
         })
         .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
@@ -144,4 +144,12 @@ fn fork_prefixes_and_wait_status() {
         "{t}"
     );
     assert!(t.contains("rt_sigprocmask(SIG_BLOCK, "), "{t}");
+}
+
+/// strace -f pads a short pid with spaces ("303   execve(..."); a long one
+/// leaves a single space. Both must parse to the bare name.
+#[test]
+fn names_strip_padded_pids() {
+    let t = "303   execve(\"x\", [], []) = 0\n123456 brk(NULL) = 0x1\n[pid     2] exit(0) = ?\n+++ exited with 0 +++\n";
+    assert_eq!(names(t), ["execve", "brk", "exit"]);
 }
