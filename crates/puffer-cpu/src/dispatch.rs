@@ -230,6 +230,35 @@ fn integer(i: &Instruction) -> Option<Handler> {
         M::Leave => stack::leave,
         M::Enter => stack::enter,
 
+        M::Movsb
+        | M::Movsw
+        | M::Movsd
+        | M::Movsq
+        | M::Stosb
+        | M::Stosw
+        | M::Stosd
+        | M::Stosq
+        | M::Lodsb
+        | M::Lodsw
+        | M::Lodsd
+        | M::Lodsq
+        | M::Scasb
+        | M::Scasw
+        | M::Scasd
+        | M::Scasq
+        | M::Cmpsb
+        | M::Cmpsw
+        | M::Cmpsd
+        | M::Cmpsq
+            if string::needs_general(i) =>
+        {
+            match i.memory_size().size() {
+                1 => string::general::<1>,
+                2 => string::general::<2>,
+                4 => string::general::<4>,
+                _ => string::general::<8>,
+            }
+        }
         M::Movsb => string::movs::<1>,
         M::Movsw => string::movs::<2>,
         M::Movsd if i.code() == Code::Movsd_m32_m32 => string::movs::<4>,

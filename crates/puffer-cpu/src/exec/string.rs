@@ -183,3 +183,107 @@ pub fn cmps<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
     }
     Ok(())
 }
+
+/// True when a string instruction needs [`general`]: a 0x67 address-size prefix
+/// (ESI/EDI/ECX instead of RSI/RDI/RCX) or an FS/GS override on the source.
+/// Compilers never emit these, so the common forms above stay lean.
+pub fn needs_general(i: &Instruction) -> bool {
+    use iced_x86::{OpKind, Register};
+    let string_op = (0..i.op_count()).any(|n| {
+        matches!(
+            i.op_kind(n),
+            OpKind::MemorySegRSI | OpKind::MemoryESRDI | OpKind::MemorySegESI | OpKind::MemoryESEDI
+        )
+    });
+    // (SSE MOVSD/CMPSD share the mnemonics but have ordinary memory operands.)
+    string_op
+        && (needs_general_asz32(i) || matches!(i.segment_prefix(), Register::FS | Register::GS))
+}
+
+/// Every string instruction at any address size and with any source segment
+/// (Intel SDM Vol. 2B, MOVS/CMPS/LODS/SCAS/STOS: "in 64-bit mode ... the 67H
+/// prefix selects ESI/EDI/ECX"; a write to a 32-bit register clears bits 63:32,
+/// which is what the mask below does). Element by element: slow, rare, exact.
+pub fn general<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    use iced_x86::{Mnemonic as M, Register};
+    let mask: u64 = if needs_general_asz32(i) {
+        0xffff_ffff
+    } else {
+        u64::MAX
+    };
+    let src_base = match i.memory_segment() {
+        Register::FS => cpu.state.fs_base,
+        Register::GS => cpu.state.gs_base,
+        _ => 0,
+    };
+    let st = step::<S>(cpu);
+    let (repe, repne) = (i.has_rep_prefix(), i.has_repne_prefix());
+    let repeated = repe || repne;
+    let m = i.mnemonic();
+    let compares = matches!(
+        m,
+        M::Scasb | M::Scasw | M::Scasd | M::Scasq | M::Cmpsb | M::Cmpsw | M::Cmpsd | M::Cmpsq
+    );
+    let bump = |cpu: &mut Cpu, r: usize| {
+        let v = cpu.state.gpr[r];
+        cpu.state.gpr[r] = v.wrapping_add(st) & mask;
+    };
+    loop {
+        if repeated && cpu.state.gpr[RCX] & mask == 0 {
+            break;
+        }
+        let si = (cpu.state.gpr[RSI] & mask).wrapping_add(src_base);
+        let di = cpu.state.gpr[RDI] & mask;
+        let mut cmp = None;
+        match m {
+            M::Movsb | M::Movsw | M::Movsd | M::Movsq => {
+                let v = cpu.load::<S>(si)?;
+                cpu.store::<S>(di, v)?;
+                bump(cpu, RSI);
+                bump(cpu, RDI);
+            }
+            M::Stosb | M::Stosw | M::Stosd | M::Stosq => {
+                cpu.store::<S>(di, cpu.state.gpr[RAX] & mask_of(S))?;
+                bump(cpu, RDI);
+            }
+            M::Lodsb | M::Lodsw | M::Lodsd | M::Lodsq => {
+                let v = cpu.load::<S>(si)?;
+                set_acc::<S>(cpu, v);
+                bump(cpu, RSI);
+            }
+            M::Scasb | M::Scasw | M::Scasd | M::Scasq => {
+                let b = cpu.load::<S>(di)?;
+                cmp = Some((cpu.state.gpr[RAX] & mask_of(S), b));
+                bump(cpu, RDI);
+            }
+            _ => {
+                let a = cpu.load::<S>(si)?;
+                let b = cpu.load::<S>(di)?;
+                cmp = Some((a, b));
+                bump(cpu, RSI);
+                bump(cpu, RDI);
+            }
+        }
+        if let Some((a, b)) = cmp {
+            cpu.state
+                .flags
+                .set_lazy(Op::Sub, (S * 8) as u8, a, b, a.wrapping_sub(b));
+        }
+        if !repeated {
+            break;
+        }
+        let c = cpu.state.gpr[RCX];
+        cpu.state.gpr[RCX] = c.wrapping_sub(1) & mask;
+        if let (true, Some((a, b))) = (compares, cmp) {
+            if (repe && a != b) || (repne && a == b) {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn needs_general_asz32(i: &Instruction) -> bool {
+    use iced_x86::OpKind;
+    (0..i.op_count()).any(|n| matches!(i.op_kind(n), OpKind::MemorySegESI | OpKind::MemoryESEDI))
+}
