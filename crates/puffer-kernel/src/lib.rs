@@ -187,7 +187,14 @@ impl Kernel {
             uid: current_uid(),
             gid: current_gid(),
         };
-        let img = loader::load(&mut self.cpu.mmu, file, bytes, exe, &params)?;
+        let img = loader::load(
+            &mut self.cpu.mmu,
+            file,
+            bytes,
+            exe,
+            &params,
+            &self.page_cache,
+        )?;
         let pid = self.alloc_pid().ok_or(loader::LoadError::NoMemory)?;
         let mut regs = CpuState::default();
         regs.rip = img.entry;
@@ -397,6 +404,11 @@ impl Kernel {
     /// Guest RAM is exhausted (Linux's OOM killer): the process with the most resident
     /// pages is killed with SIGKILL; the faulting instruction is retried if it lives.
     fn out_of_memory(&mut self) {
+        // Pages only the page cache holds go before any process does; the faulting
+        // instruction then simply runs again.
+        if self.page_cache.borrow_mut().shrink(&mut self.cpu.mmu) > 0 {
+            return;
+        }
         let mut victim: Option<(u64, Pid)> = None;
         let live: Vec<(Pid, Rc<RefCell<AddressSpace>>)> = self
             .procs

@@ -4,11 +4,14 @@
 //! Linux's `create_elf_tables` does with ASLR off.
 
 use crate::errno::Errno;
+use crate::mm::pagecache::PageCache;
 use crate::mm::{page_down, page_up, AddressSpace, Backing, Prot, Vma, ET_DYN_BASE, STACK_TOP};
 use crate::vfs::{File, FileKind, FileRef};
 use goblin::elf::{header, program_header, Elf};
 use puffer_mmu::{Mmu, PageFault, PfCode, VirtAddr};
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
 /// Why a program could not be loaded. `puffer run` prints it; execve maps it to an errno.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,9 +181,13 @@ pub fn load(
     bytes: &[u8],
     path: &str,
     p: &ExecParams,
+    page_cache: &Rc<RefCell<PageCache>>,
 ) -> Result<Image, LoadError> {
     let elf = check(bytes)?;
     let mut mm = AddressSpace::new(mmu).map_err(|_| LoadError::NoMemory)?;
+    // Program text comes through the page cache: one frame per page however many
+    // processes run the binary (mm/pagecache.rs).
+    mm.page_cache = Some(page_cache.clone());
     match build(mmu, &mut mm, &elf, file, path, p) {
         Ok((entry, sp)) => Ok(Image { mm, entry, sp }),
         Err(e) => {

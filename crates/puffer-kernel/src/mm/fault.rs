@@ -51,8 +51,12 @@ impl AddressSpace {
             Some(pte) => {
                 // Present and the VMA allows it: the PTE is stale (e.g. after mprotect
                 // widened rights without touching every page). Refresh it.
-                let f = pte_flags(vma.prot, vma.shared)
+                let mut f = pte_flags(vma.prot, vma.shared)
                     | (pte.flags() & (PteFlags::ACCESSED | PteFlags::DIRTY));
+                if pte.flags().contains(PteFlags::COW) {
+                    // Still shared: writable only once a write fault has copied it.
+                    f = (f - PteFlags::WRITABLE) | PteFlags::COW;
+                }
                 if mmu
                     .map(self.root, VirtAddr(page), Pte::new(pte.pfn(), f))
                     .is_err()
@@ -62,6 +66,14 @@ impl AddressSpace {
                 FaultOutcome::Paged
             }
             None => self.populate(mmu, &vma, page),
+        }
+    }
+
+    /// A free frame; when RAM is short, pages only the page cache holds go first.
+    fn alloc_frame(&self, mmu: &mut Mmu) -> Option<Pfn> {
+        match &self.page_cache {
+            Some(c) => alloc_frame(mmu, c),
+            None => mmu.phys.alloc().ok(),
         }
     }
 
@@ -88,7 +100,7 @@ impl AddressSpace {
         if let Some(out) = self.populate_cached(mmu, vma, page) {
             return out;
         }
-        let Ok(frame) = mmu.phys.alloc() else {
+        let Some(frame) = self.alloc_frame(mmu) else {
             return FaultOutcome::OutOfMemory;
         };
         if let Backing::File {
@@ -133,12 +145,15 @@ impl AddressSpace {
         if !off.is_multiple_of(PAGE_SIZE) {
             return None;
         }
-        if !vma.shared && cache.borrow().is_empty() {
-            return None;
-        }
         let idx = off / PAGE_SIZE;
+        if !vma.shared && cache.borrow().is_empty() {
+            return self.populate_clean(mmu, vma, page, file, off, *file_end, &cache);
+        }
         let key = super::pagecache::key_of(file, idx)?;
         let cached = cache.borrow().lookup(key);
+        if !vma.shared && cached.is_none() {
+            return self.populate_clean(mmu, vma, page, file, off, *file_end, &cache);
+        }
         let flags = pte_flags(vma.prot, vma.shared);
         let frame = if vma.shared {
             match cached {
@@ -178,6 +193,54 @@ impl AddressSpace {
         )
     }
 
+    /// A whole page of a private file mapping from the clean page cache: the shared
+    /// frame mapped read-only, copy-on-write if the mapping may be written.
+    #[allow(clippy::too_many_arguments)]
+    fn populate_clean(
+        &mut self,
+        mmu: &mut Mmu,
+        vma: &Vma,
+        page: u64,
+        file: &crate::vfs::FileRef,
+        off: u64,
+        file_end: u64,
+        cache: &std::rc::Rc<std::cell::RefCell<super::pagecache::PageCache>>,
+    ) -> Option<FaultOutcome> {
+        if page + PAGE_SIZE > file_end {
+            // The page ends past the file's part of the segment: its tail must read
+            // as zeros (.bss), so it gets a frame of its own.
+            return None;
+        }
+        let key = super::pagecache::clean_key_of(file, off / PAGE_SIZE)?;
+        let cached = cache.borrow().lookup_clean(key);
+        let frame = match cached {
+            Some(pfn) => pfn,
+            None => {
+                let pfn = alloc_frame(mmu, cache)?;
+                if file.pread_full(mmu.phys.frame_mut(pfn), off).is_err() {
+                    mmu.phys.put(pfn);
+                    return None;
+                }
+                cache.borrow_mut().insert_clean(mmu, key, pfn);
+                pfn
+            }
+        };
+        mmu.phys.get(frame);
+        let mut flags = pte_flags(vma.prot, false);
+        if flags.contains(PteFlags::WRITABLE) {
+            flags = (flags - PteFlags::WRITABLE) | PteFlags::COW;
+        }
+        Some(
+            match mmu.map(self.root, VirtAddr(page), Pte::new(frame, flags)) {
+                Ok(_) => FaultOutcome::Paged,
+                Err(_) => {
+                    mmu.phys.put(frame);
+                    FaultOutcome::OutOfMemory
+                }
+            },
+        )
+    }
+
     fn break_cow(&mut self, mmu: &mut Mmu, vma: &Vma, page: u64, pte: Pte) -> FaultOutcome {
         let old = pte.pfn();
         let flags =
@@ -192,7 +255,7 @@ impl AddressSpace {
             }
             return FaultOutcome::CowBroken { copied: false };
         }
-        let Ok(new) = mmu.phys.alloc() else {
+        let Some(new) = self.alloc_frame(mmu) else {
             return FaultOutcome::OutOfMemory;
         };
         mmu.phys.copy_frame(old, new);
@@ -222,4 +285,16 @@ pub(super) fn write_back(mmu: &mut Mmu, v: &Vma, va: u64, pfn: Pfn) {
             let _ = file.pwrite_all(&mmu.phys.frame(pfn)[..n], off);
         }
     }
+}
+
+/// A free frame, giving back pages only the page cache holds if RAM is short.
+fn alloc_frame(
+    mmu: &mut Mmu,
+    cache: &std::rc::Rc<std::cell::RefCell<super::pagecache::PageCache>>,
+) -> Option<Pfn> {
+    if let Ok(p) = mmu.phys.alloc() {
+        return Some(p);
+    }
+    cache.borrow_mut().shrink(mmu);
+    mmu.phys.alloc().ok()
 }

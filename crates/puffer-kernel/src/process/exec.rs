@@ -122,16 +122,21 @@ impl Kernel {
             uid: crate::current_uid(),
             gid: crate::current_gid(),
         };
-        let img =
-            loader::load(&mut self.cpu.mmu, file, &bytes, &guest, &params).map_err(
-                |e| match e {
-                    LoadError::Dynamic(_)
-                    | LoadError::NotElf
-                    | LoadError::NotX86_64(_)
-                    | LoadError::Corrupt(_) => Errno::ENOEXEC,
-                    e => e.errno(),
-                },
-            )?;
+        let img = loader::load(
+            &mut self.cpu.mmu,
+            file,
+            &bytes,
+            &guest,
+            &params,
+            &self.page_cache,
+        )
+        .map_err(|e| match e {
+            LoadError::Dynamic(_)
+            | LoadError::NotElf
+            | LoadError::NotX86_64(_)
+            | LoadError::Corrupt(_) => Errno::ENOEXEC,
+            e => e.errno(),
+        })?;
 
         // ---- the point of no return (begin_new_exec) ----
         let tid = self.current;

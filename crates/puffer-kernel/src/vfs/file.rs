@@ -62,6 +62,10 @@ pub struct File {
     pub flags: Cell<u32>,
     /// The guest path it was opened by (for /proc/self/fd and traces).
     pub path: String,
+    /// (device, inode, version) of a host file, taken once for the page cache
+    /// (mm/pagecache.rs): while this description is open its inode number cannot
+    /// be reused, so the version read at the first page fault stays valid.
+    pub cache_id: Cell<Option<(u64, u64, u64)>>,
 }
 
 pub const O_ACCMODE: u32 = 3;
@@ -82,6 +86,7 @@ impl File {
             offset: Cell::new(0),
             flags: Cell::new(flags),
             path: path.into(),
+            cache_id: Cell::new(None),
         })
     }
 
