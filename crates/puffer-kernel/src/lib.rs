@@ -150,12 +150,12 @@ impl Kernel {
         envp: Vec<Vec<u8>>,
     ) -> Result<Pid, loader::LoadError> {
         let guest = path.to_string_lossy().into_owned();
-        let (file, bytes) = loader::open_image(path, &guest)?;
+        let (file, bytes, len) = loader::open_image(path, &guest)?;
         let exe = std::fs::canonicalize(path)
             .ok()
             .and_then(|p| self.vfs.guest_of(&p))
             .unwrap_or_else(|| guest.clone());
-        self.spawn_init_image(file, &bytes, &guest, &exe, argv, envp)
+        self.spawn_init_image(file, &bytes, len, &guest, &exe, argv, envp)
     }
 
     /// Create the first process from an in-memory image (the embedded demo).
@@ -167,13 +167,15 @@ impl Kernel {
         envp: Vec<Vec<u8>>,
     ) -> Result<Pid, loader::LoadError> {
         let file = File::new(FileKind::Synthetic(bytes.clone()), 0, name);
-        self.spawn_init_image(file, &bytes, name, name, argv, envp)
+        let len = bytes.len() as u64;
+        self.spawn_init_image(file, &bytes, len, name, name, argv, envp)
     }
 
     fn spawn_init_image(
         &mut self,
         file: vfs::FileRef,
         bytes: &[u8],
+        len: u64,
         execfn: &str,
         exe: &str,
         argv: Vec<Vec<u8>>,
@@ -191,6 +193,7 @@ impl Kernel {
             &mut self.cpu.mmu,
             file,
             bytes,
+            len,
             exe,
             &params,
             &self.page_cache,

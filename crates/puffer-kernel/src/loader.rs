@@ -94,8 +94,50 @@ pub struct ExecParams<'a> {
     pub gid: u32,
 }
 
-/// Check the ELF header and program headers without loading anything.
-pub fn check(bytes: &[u8]) -> Result<Elf<'_>, LoadError> {
+/// The most of a file's start read to find its ELF and program headers.
+const HEAD_MAX: usize = 1 << 20;
+
+/// The start of an image file: enough for the ELF header, the program header table
+/// and a `#!` line. exec reads no more — the segments come in page by page through
+/// the page cache — so exec'ing a large binary costs the same as a small one.
+pub fn read_head(f: &std::fs::File) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut head = vec![0u8; 4096];
+    let n = read_full_at(f, &mut head, 0)?;
+    head.truncate(n);
+    if head.len() >= 64 && head.starts_with(b"\x7fELF") {
+        let phoff = u64::from_le_bytes(head[32..40].try_into().unwrap_or_default());
+        let phnum = u16::from_le_bytes([head[56], head[57]]) as u64;
+        let phentsize = u16::from_le_bytes([head[54], head[55]]) as u64;
+        let want = phoff.saturating_add(phnum * phentsize).min(HEAD_MAX as u64) as usize;
+        if want > head.len() && n == 4096 {
+            let old = head.len();
+            head.resize(want, 0);
+            let m = read_full_at(f, &mut head[old..], old as u64)?;
+            head.truncate(old + m);
+        }
+    }
+    fn read_full_at(f: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<usize> {
+        let mut done = 0;
+        while done < buf.len() {
+            match f.read_at(&mut buf[done..], off + done as u64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+    Ok(head)
+}
+
+/// Check the ELF header and program headers without loading anything. `head` is
+/// the start of the file (see [`read_head`]), `file_len` its whole length. Only
+/// what the kernel's loader reads is checked (as Linux's binfmt_elf): section
+/// headers and symbols may be anything.
+pub fn check(head: &[u8], file_len: u64) -> Result<Elf<'_>, LoadError> {
+    let bytes = head;
     if bytes.len() < 4 || &bytes[..4] != b"\x7fELF" {
         return Err(LoadError::NotElf);
     }
@@ -105,7 +147,34 @@ pub fn check(bytes: &[u8]) -> Result<Elf<'_>, LoadError> {
     if bytes[4] != header::ELFCLASS64 {
         return Err(LoadError::NotX86_64("32-bit ELF".into()));
     }
-    let elf = Elf::parse(bytes).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    if bytes[5] != header::ELFDATA2LSB {
+        return Err(LoadError::NotX86_64("big-endian ELF".into()));
+    }
+    let hdr = Elf::parse_header(bytes).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    let mut elf = Elf::lazy_parse(hdr).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    if elf.header.e_phnum > 0 {
+        if elf.header.e_phentsize as usize != program_header::program_header64::SIZEOF_PHDR {
+            return Err(LoadError::Corrupt("bad program header size".into()));
+        }
+        let end = elf.header.e_phoff.checked_add(
+            elf.header.e_phnum as u64 * program_header::program_header64::SIZEOF_PHDR as u64,
+        );
+        if end.is_none_or(|e| e > bytes.len() as u64) {
+            return Err(LoadError::Corrupt(
+                "program headers extend past the end of the file".into(),
+            ));
+        }
+        elf.program_headers = program_header::ProgramHeader::parse(
+            bytes,
+            elf.header.e_phoff as usize,
+            elf.header.e_phnum as usize,
+            goblin::container::Ctx::new(
+                goblin::container::Container::Big,
+                goblin::container::Endian::Little,
+            ),
+        )
+        .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    }
     if elf.header.e_machine != header::EM_X86_64 {
         return Err(LoadError::NotX86_64(format!(
             "machine {}",
@@ -146,7 +215,7 @@ pub fn check(bytes: &[u8]) -> Result<Elf<'_>, LoadError> {
     for p in &loads {
         if p.p_offset
             .checked_add(p.p_filesz)
-            .is_none_or(|end| end > bytes.len() as u64)
+            .is_none_or(|end| end > file_len)
         {
             return Err(LoadError::Corrupt(
                 "segment extends past the end of the file".into(),
@@ -174,16 +243,18 @@ pub fn check(bytes: &[u8]) -> Result<Elf<'_>, LoadError> {
     Ok(elf)
 }
 
-/// Load `file` (whose contents are `bytes`) into a fresh address space.
+/// Load `file` (which starts with `head` and is `file_len` bytes long) into a fresh
+/// address space.
 pub fn load(
     mmu: &mut Mmu,
     file: FileRef,
-    bytes: &[u8],
+    head: &[u8],
+    file_len: u64,
     path: &str,
     p: &ExecParams,
     page_cache: &Rc<RefCell<PageCache>>,
 ) -> Result<Image, LoadError> {
-    let elf = check(bytes)?;
+    let elf = check(head, file_len)?;
     let mut mm = AddressSpace::new(mmu).map_err(|_| LoadError::NoMemory)?;
     // Program text comes through the page cache: one frame per page however many
     // processes run the binary (mm/pagecache.rs).
@@ -417,8 +488,12 @@ pub fn poke(mmu: &mut Mmu, mm: &mut AddressSpace, va: u64, bytes: &[u8]) -> Resu
     Ok(())
 }
 
-/// Open a host file for loading: read it whole and keep a description for paging.
-pub fn open_image(host: &std::path::Path, guest: &str) -> Result<(FileRef, Vec<u8>), LoadError> {
+/// Open a host file for loading: its start (see [`read_head`]), its length, and a
+/// description for paging.
+pub fn open_image(
+    host: &std::path::Path,
+    guest: &str,
+) -> Result<(FileRef, Vec<u8>, u64), LoadError> {
     let f = std::fs::File::open(host).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(guest.to_owned()),
         _ => LoadError::Io(guest.to_owned(), e.into()),
@@ -429,6 +504,6 @@ pub fn open_image(host: &std::path::Path, guest: &str) -> Result<(FileRef, Vec<u
     if md.is_dir() {
         return Err(LoadError::Io(guest.to_owned(), Errno::EACCES));
     }
-    let bytes = std::fs::read(host).map_err(|e| LoadError::Io(guest.to_owned(), e.into()))?;
-    Ok((File::new(FileKind::Host(f), 0, guest), bytes))
+    let head = read_head(&f).map_err(|e| LoadError::Io(guest.to_owned(), e.into()))?;
+    Ok((File::new(FileKind::Host(f), 0, guest), head, md.len()))
 }

@@ -85,7 +85,8 @@ impl Kernel {
             if unsafe { libc::access(c.as_ptr(), libc::X_OK) } != 0 {
                 return Err(Errno::EACCES);
             }
-            let bytes = std::fs::read(&host)?;
+            let hf = std::fs::File::open(&host)?;
+            let bytes = loader::read_head(&hf)?;
             if bytes.starts_with(b"#!") {
                 depth += 1;
                 if depth > MAX_INTERP_DEPTH {
@@ -103,10 +104,9 @@ impl Kernel {
                 path = String::from_utf8(interp).map_err(|_| Errno::ENOEXEC)?;
                 continue;
             }
-            let hf = std::fs::File::open(&host)?;
             break (
                 File::new(FileKind::Host(hf), 0, guest.clone()),
-                bytes,
+                (bytes, md.len()),
                 guest,
             );
         };
@@ -125,7 +125,8 @@ impl Kernel {
         let img = loader::load(
             &mut self.cpu.mmu,
             file,
-            &bytes,
+            &bytes.0,
+            bytes.1,
             &guest,
             &params,
             &self.page_cache,
