@@ -162,3 +162,22 @@ fn guest_ram_exhaustion_kills_the_largest_process_not_the_host() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("guest RAM exhausted"));
 }
+
+#[test]
+fn the_process_cap_contains_a_fork_bomb() {
+    // forklimit forks waiting children until fork fails (natively: all 1000 succeed,
+    // see its fixture). With a cap of 100 processes the 100th fork must fail with
+    // EAGAIN, and everything must still be killed, reaped and exit cleanly.
+    let o = puffer(&[
+        "run",
+        "--max-procs",
+        "100",
+        fixture("forklimit.musl").to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_eq!(
+        out,
+        "forked 99 children, then fork failed: EAGAIN\nreaped 99 (99 by SIGKILL), wait then: ECHILD\n"
+    );
+}
