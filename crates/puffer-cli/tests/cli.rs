@@ -181,3 +181,30 @@ fn the_process_cap_contains_a_fork_bomb() {
         "forked 99 children, then fork failed: EAGAIN\nreaped 99 (99 by SIGKILL), wait then: ECHILD\n"
     );
 }
+
+/// Decode-cache misses of `puffer run --stats` for a busybox loop exec'ing
+/// /bin/busybox `n` times.
+fn decode_misses_for_execs(n: usize) -> u64 {
+    let script = format!("for i in $(seq {n}); do /bin/busybox true; done");
+    let o = puffer(&["run", "--stats", "/bin/busybox", "sh", "-c", &script]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    err.split("decode hits ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().nth(2))
+        .and_then(|m| m.parse().ok())
+        .unwrap_or_else(|| panic!("no decode statistics in {err:?}"))
+}
+
+#[test]
+fn exec_shares_text_and_decoded_blocks_through_the_page_cache() {
+    // Program text comes through the page cache and decoded blocks are keyed by
+    // physical address, so exec'ing the same binary again decodes (almost)
+    // nothing new: 16 execs may not cost much more than one.
+    let one = decode_misses_for_execs(1);
+    let many = decode_misses_for_execs(16);
+    assert!(
+        many < one + one / 4,
+        "16 execs decoded {many} blocks, one exec {one}"
+    );
+}
