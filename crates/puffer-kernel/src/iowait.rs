@@ -177,11 +177,15 @@ impl Kernel {
             .is_some_and(|t| t.state == TaskState::Sleeping && matches!(t.wait, Some(Wait::Io(_))))
     }
 
-    /// Make runnable the tasks objects have woken, and those whose host descriptors
-    /// are ready. `timeout`: how long the host thread may block in ppoll(2) for them
-    /// (None: forever; it is only called so when no guest task is runnable).
-    /// Returns true if something was woken.
-    pub(crate) fn io_wake(&mut self, timeout: Option<std::time::Duration>) -> bool {
+    /// Make runnable the tasks objects have woken, and (with `poll_host`) those whose
+    /// host descriptors are ready. `timeout`: how long the host thread may block in
+    /// ppoll(2) for them (None: forever; it is only called so when no guest task is
+    /// runnable). Returns true if something was woken.
+    pub(crate) fn io_wake(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+        poll_host: bool,
+    ) -> bool {
         let mut woke = false;
         for tid in self.io.waker.take() {
             if self.io_sleeping(tid) {
@@ -198,6 +202,10 @@ impl Kernel {
             .collect();
         let tasks = &self.tasks;
         self.io.partial.retain(|tid, _| tasks.contains_key(tid));
+        if !poll_host {
+            self.io.host_waits = waits;
+            return woke;
+        }
         if waits.is_empty() {
             if let Some(d) = timeout {
                 if !woke && !d.is_zero() {
