@@ -226,7 +226,8 @@ fn a_shell_with_jobs_and_sleeps_repeats() {
     }
     let script = "B=/bin/busybox; $B date -u; $B sleep 3 & \
                   (echo one; $B sleep 1; echo two) | $B cat -n; wait; \
-                  $B date -u +%s; $B cat /proc/uptime 2>/dev/null; echo $RANDOM; \
+                  $B date -u +%s; echo x > f; $B stat -c 'mtime %Y' f; $B rm f; \
+                  $B cat /proc/uptime; echo $RANDOM; \
                   $B head -c 8 /dev/urandom | $B od -An -tx1";
     let a = run("sh", Some(3), &[BUSYBOX, "sh", "-c", script]);
     let b = run("sh", Some(3), &[BUSYBOX, "sh", "-c", script]);
@@ -242,6 +243,14 @@ fn a_shell_with_jobs_and_sleeps_repeats() {
         .parse()
         .unwrap();
     assert_eq!(after - 1_704_067_200, 3, "{text}");
+    // A file the guest writes carries the guest's clock.
+    assert_eq!(value(&text, "mtime "), after.to_string(), "{text}");
+    // /proc/uptime: seconds since boot, and idle seconds (the sleeps).
+    let up = text
+        .lines()
+        .find(|l| l.starts_with("3."))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(up.split(' ').count() == 2, "{text}");
 }
 
 #[test]

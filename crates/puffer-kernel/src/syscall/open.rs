@@ -3,6 +3,7 @@
 use super::{Args, AT_FDCWD};
 use crate::errno::{Errno, SysResult};
 use crate::vfs::file::{O_ACCMODE, O_RDWR, O_WRONLY};
+use crate::vfs::stat::Stat;
 use crate::vfs::{File, FileKind, FileRef, Resolved};
 use crate::Kernel;
 use std::cell::RefCell;
@@ -67,10 +68,22 @@ impl Kernel {
                     hflags
                 };
                 let m = mode & 0o7777 & !self.umask();
+                // The virtual clock stamps what the guest creates or truncates.
+                let creates = self.deterministic()
+                    && flags & O_CREAT != 0
+                    && std::fs::symlink_metadata(&host).is_err();
                 // SAFETY: open(2) on a NUL-terminated path we own.
                 let fd = unsafe { libc::open(c.as_ptr(), hflags as i32, m) };
                 if fd < 0 {
                     return Err(std::io::Error::last_os_error().into());
+                }
+                if creates {
+                    self.note_change_fd(fd, crate::time::Change::Created);
+                    if let Some(Ok(st)) = host.parent().map(|d| Stat::of_path(d, true)) {
+                        self.note_change(&st, crate::time::Change::Written);
+                    }
+                } else if flags & O_TRUNC != 0 && flags & O_ACCMODE != 0 {
+                    self.note_change_fd(fd, crate::time::Change::Written);
                 }
                 // SAFETY: `fd` was just opened and is owned by nobody else.
                 let hf = unsafe { std::fs::File::from_raw_fd(fd) };
