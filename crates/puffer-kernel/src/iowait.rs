@@ -14,7 +14,9 @@
 //! - A task waiting for a host descriptor registers it with [`Kernel::io_wait_host`];
 //!   the scheduler polls those descriptors (timeout 0) each time it picks a task, and,
 //!   when no task is runnable, blocks in the host's ppoll(2) on them until the
-//!   earliest guest deadline.
+//!   earliest guest deadline. With the virtual clock (`--deterministic`) they are
+//!   polled only when no task is runnable, so that when such a task wakes does not
+//!   depend on host timing while others run (see `time.rs`).
 //!
 //! For signal delivery: a task sleeping with `Wait::Io` may be woken at any time (set
 //! it runnable, clear `wait`); its syscall then runs again and re-checks. To make the
