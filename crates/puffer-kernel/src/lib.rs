@@ -367,10 +367,11 @@ impl Kernel {
                 // only without one does the host block (waiting for input).
                 if !self.io_wake(Some(std::time::Duration::ZERO), true) {
                     match next {
-                        Some(d) => self.idle_until(d),
-                        None => {
+                        Some(d) if self.idle_until(d) => {}
+                        _ if self.io_has_host_waits() => {
                             self.io_wake(None, true);
                         }
+                        _ => return None,
                     }
                 }
                 continue;

@@ -305,13 +305,18 @@ impl Kernel {
     }
 
     /// Deterministic mode, nothing runnable: move the clock forward to `deadline`
-    /// (monotonic ns) at once, as if the machine had idled until then.
-    pub(crate) fn idle_until(&mut self, deadline: u128) {
+    /// (monotonic ns) at once, as if the machine had idled until then. False if the
+    /// clock cannot get there (beyond 2^64 ns, some 584 years): nothing will wake.
+    pub(crate) fn idle_until(&mut self, deadline: u128) -> bool {
         let now = self.mono_ns();
+        if deadline > u64::MAX as u128 {
+            return false;
+        }
         if self.clock.virt.is_some() && deadline > now {
-            let jump = (deadline - now).min(u64::MAX as u128) as u64;
+            let jump = (deadline - now) as u64;
             self.cpu.tsc_offset = self.cpu.tsc_offset.wrapping_add(jump);
         }
+        true
     }
 }
 
