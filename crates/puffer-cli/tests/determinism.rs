@@ -226,7 +226,7 @@ fn a_shell_with_jobs_and_sleeps_repeats() {
     }
     let script = "B=/bin/busybox; $B date -u; $B sleep 3 & \
                   (echo one; $B sleep 1; echo two) | $B cat -n; wait; \
-                  $B date -u +%s; echo x > f; $B stat -c 'mtime %Y' f; $B rm f; \
+                  $B date -u +%s; echo x > f; $B mkdir d; $B stat -c 'mtime %Y' f; $B ls -id f d; $B rm -r f d; \
                   $B cat /proc/uptime; echo $RANDOM; \
                   $B head -c 8 /dev/urandom | $B od -An -tx1";
     let a = run("sh", Some(3), &[BUSYBOX, "sh", "-c", script]);
@@ -243,8 +243,12 @@ fn a_shell_with_jobs_and_sleeps_repeats() {
         .parse()
         .unwrap();
     assert_eq!(after - 1_704_067_200, 3, "{text}");
-    // A file the guest writes carries the guest's clock.
+    // A file the guest writes carries the guest's clock, and what it creates has
+    // inode numbers of puffer's, in the order of creation.
     assert_eq!(value(&text, "mtime "), after.to_string(), "{text}");
+    let first = 1u64 << 48;
+    assert!(text.contains(&format!("{first} f\n")), "{text}");
+    assert!(text.contains(&format!("{} d\n", first + 1)), "{text}");
     // /proc/uptime: seconds since boot, and idle seconds (the sleeps).
     let up = text
         .lines()

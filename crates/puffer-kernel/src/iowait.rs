@@ -16,7 +16,7 @@
 //!   when no task is runnable, blocks in the host's ppoll(2) on them until the
 //!   earliest guest deadline. With the virtual clock (`--deterministic`) they are
 //!   polled only when no task is runnable, so that when such a task wakes does not
-//!   depend on host timing while others run (see `time.rs`).
+//!   depend on host timing while others run (see `time/mod.rs`).
 //!
 //! For signal delivery: a task sleeping with `Wait::Io` may be woken at any time (set
 //! it runnable, clear `wait`); its syscall then runs again and re-checks. To make the

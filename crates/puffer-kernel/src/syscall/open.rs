@@ -3,7 +3,6 @@
 use super::{Args, AT_FDCWD};
 use crate::errno::{Errno, SysResult};
 use crate::vfs::file::{O_ACCMODE, O_RDWR, O_WRONLY};
-use crate::vfs::stat::Stat;
 use crate::vfs::{File, FileKind, FileRef, Resolved};
 use crate::Kernel;
 use std::cell::RefCell;
@@ -79,8 +78,8 @@ impl Kernel {
                 }
                 if creates {
                     self.note_change_fd(fd, crate::time::Change::Created);
-                    if let Some(Ok(st)) = host.parent().map(|d| Stat::of_path(d, true)) {
-                        self.note_change(&st, crate::time::Change::Written);
+                    if let Some(dir) = host.parent() {
+                        self.note_change_path(dir, crate::time::Change::Written);
                     }
                 } else if flags & O_TRUNC != 0 && flags & O_ACCMODE != 0 {
                     self.note_change_fd(fd, crate::time::Change::Written);

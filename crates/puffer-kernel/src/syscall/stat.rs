@@ -38,10 +38,10 @@ impl Kernel {
     }
 
     /// stat of `path` relative to `dirfd`, honouring AT_SYMLINK_NOFOLLOW and
-    /// AT_EMPTY_PATH, with timestamps as the guest's clock has them.
+    /// AT_EMPTY_PATH, with host metadata as the guest sees it (`time/files.rs`).
     fn stat_at(&mut self, dirfd: i32, path_addr: u64, flags: u64) -> Result<Stat, Errno> {
         let mut st = self.stat_at_host(dirfd, path_addr, flags)?;
-        self.guest_stat_times(&mut st);
+        self.guest_stat(&mut st);
         Ok(st)
     }
 
@@ -83,7 +83,7 @@ pub fn sys_lstat(k: &mut Kernel, a: &Args) -> SysResult {
 
 pub fn sys_fstat(k: &mut Kernel, a: &Args) -> SysResult {
     let mut st = k.file(a[0] as i32)?.stat()?;
-    k.guest_stat_times(&mut st);
+    k.guest_stat(&mut st);
     k.copy_to_user(a[1], &st.encode())?;
     Ok(0)
 }

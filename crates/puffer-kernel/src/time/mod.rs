@@ -22,13 +22,17 @@
 //!   interpreter loop does no extra work. The counter is updated per decoded block,
 //!   so two RDTSCs in one straight-line block read the same value.
 //!
-//! docs/determinism.md lists what else the mode fixes and what stays host-dependent.
+//! `files.rs` keeps host files' timestamps and new files' inode numbers on the
+//! guest's terms; docs/determinism.md lists what else the mode fixes and what stays
+//! host-dependent.
+
+mod files;
+
+pub(crate) use files::Change;
 
 use crate::task::Pid;
-use crate::vfs::stat::Stat;
 use crate::Kernel;
 use puffer_cpu::Cpu;
-use std::collections::BTreeMap;
 
 /// Guest nanoseconds per retired instruction in deterministic mode.
 pub const NS_PER_INSN: u64 = 10;
@@ -53,23 +57,8 @@ pub struct Clock {
 struct VirtualClock {
     /// The retired-instruction count up to which CPU time has been charged to tasks.
     charged: u64,
-    /// The host's CLOCK_REALTIME when the machine started: host file timestamps from
-    /// then on were made during the run (see [`Kernel::guest_stat_times`]).
-    host_start: (i64, i64),
-    /// Host files (device, inode) the guest changed, with their (atime, mtime,
-    /// ctime) on the guest's clock.
-    stamps: BTreeMap<(u64, u64), [(i64, i64); 3]>,
-}
-
-/// How the guest changed a host file (for its timestamps).
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Change {
-    /// Created: every timestamp is now.
-    Created,
-    /// Data written or truncated: mtime and ctime are now.
-    Written,
-    /// utimensat: atime and mtime as given (None: unchanged), ctime now.
-    Times(Option<(i64, i64)>, Option<(i64, i64)>),
+    /// Host files as the guest sees them (`files.rs`).
+    files: files::HostFiles,
 }
 
 impl Clock {
@@ -103,8 +92,7 @@ impl Kernel {
         crate::random::set_deterministic(seed);
         self.clock.virt = Some(VirtualClock {
             charged: self.cpu.stats.retired,
-            host_start: host_clock(libc::CLOCK_REALTIME).unwrap_or((0, 0)),
-            stamps: BTreeMap::new(),
+            files: files::HostFiles::new(host_clock(libc::CLOCK_REALTIME).unwrap_or((0, 0))),
         });
         self.cpu.tsc = virtual_tsc;
         self.cpu.tsc_offset = 0u64.wrapping_sub(self.cpu.stats.retired * NS_PER_INSN);
@@ -218,88 +206,6 @@ impl Kernel {
         if let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) {
             if let Some(p) = self.procs.get_mut(&tgid) {
                 p.cpu_ns += ns;
-            }
-        }
-    }
-
-    /// Deterministic mode: the timestamps of a host file as the guest sees them. Those
-    /// from before the run are the file as it was given (input) and stay. Changes
-    /// the guest made through the kernel ([`Kernel::note_change`]: creation, writes,
-    /// utimensat) carry the guest's clock. Anything else the host stamped during the
-    /// run (a rename's ctime, a read's atime, another host process) would differ from
-    /// run to run, and reads as the guest's boot time (CLOCK_REALTIME at the first
-    /// instruction), with ctime kept no earlier than mtime.
-    pub(crate) fn guest_stat_times(&self, st: &mut Stat) {
-        let Some(v) = &self.clock.virt else {
-            return;
-        };
-        if let Some(&[a, m, c]) = v.stamps.get(&(st.dev, st.ino)) {
-            (st.atime, st.mtime, st.ctime) = (a, m, c);
-            return;
-        }
-        let boot = (EPOCH_SECS as i64, 0);
-        let fix = |t: &mut (i64, i64)| {
-            if *t >= v.host_start {
-                *t = boot;
-            }
-        };
-        let ctime_was_host = st.ctime >= v.host_start;
-        fix(&mut st.atime);
-        fix(&mut st.mtime);
-        fix(&mut st.ctime);
-        if ctime_was_host {
-            st.ctime = st.ctime.max(st.mtime);
-        }
-    }
-
-    /// The guest's "now" for utimensat and friends: with the virtual clock, a NULL
-    /// `times` (both now) or UTIME_NOW becomes the guest's CLOCK_REALTIME, so that
-    /// the file is stamped by the guest's clock rather than the host's.
-    pub(crate) fn guest_utimes(
-        &self,
-        times: Option<[libc::timespec; 2]>,
-    ) -> Option<[libc::timespec; 2]> {
-        if self.clock.virt.is_none() {
-            return times;
-        }
-        let (s, ns) = self.realtime();
-        let now = libc::timespec {
-            tv_sec: s,
-            tv_nsec: ns,
-        };
-        let mut t = times.unwrap_or([now, now]);
-        for x in &mut t {
-            if x.tv_nsec == libc::UTIME_NOW {
-                *x = now;
-            }
-        }
-        Some(t)
-    }
-
-    /// Deterministic mode: the guest just changed the host file `st` describes (its
-    /// host metadata now); remember when on the guest's clock.
-    pub(crate) fn note_change(&mut self, st: &Stat, change: Change) {
-        if self.clock.virt.is_none() {
-            return;
-        }
-        let now = self.realtime();
-        let mut old = *st;
-        self.guest_stat_times(&mut old);
-        let times = match change {
-            Change::Created => [now; 3],
-            Change::Written => [old.atime, now, now],
-            Change::Times(a, m) => [a.unwrap_or(old.atime), m.unwrap_or(old.mtime), now],
-        };
-        if let Some(v) = self.clock.virt.as_mut() {
-            v.stamps.insert((st.dev, st.ino), times);
-        }
-    }
-
-    /// [`Kernel::note_change`] for a host descriptor.
-    pub(crate) fn note_change_fd(&mut self, fd: i32, change: Change) {
-        if self.clock.virt.is_some() {
-            if let Ok(st) = Stat::of_fd(fd) {
-                self.note_change(&st, change);
             }
         }
     }
