@@ -242,3 +242,59 @@ pub fn host_mono_ns() -> u128 {
     let (s, ns) = host_clock(libc::CLOCK_MONOTONIC).unwrap_or((0, 0));
     s as u128 * NSEC + ns as u128
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    fn kernel() -> Kernel {
+        let mut k = Kernel::new(Config {
+            mem: 4 << 20,
+            ..Config::default()
+        });
+        k.set_deterministic(1);
+        k
+    }
+
+    #[test]
+    fn virtual_time_follows_retired_instructions_and_idle_jumps() {
+        let mut k = kernel();
+        assert_eq!(k.mono_ns(), 0);
+        assert_eq!(k.realtime(), (EPOCH_SECS as i64, 0));
+        k.cpu.stats.retired = 150_000_000;
+        // 1.5 s at 10 ns per instruction, on every clock and on the TSC.
+        assert_eq!(k.mono_ns(), 1_500_000_000);
+        assert_eq!(k.clock_read(libc::CLOCK_BOOTTIME), Some((1, 500_000_000)));
+        assert_eq!(
+            k.clock_read(libc::CLOCK_MONOTONIC_COARSE),
+            Some((1, 500_000_000))
+        );
+        assert_eq!(k.realtime(), (EPOCH_SECS as i64 + 1, 500_000_000));
+        assert_eq!((k.cpu.tsc)(&k.cpu), 1_500_000_000);
+        // Idle until a deadline: the clock jumps there, the TSC with it.
+        assert!(k.idle_until(4_000_000_123));
+        assert_eq!(k.mono_ns(), 4_000_000_123);
+        assert_eq!((k.cpu.tsc)(&k.cpu), 4_000_000_123);
+        assert_eq!(k.clock_read(libc::CLOCK_MONOTONIC_COARSE), Some((4, 0)));
+        // A deadline in the past changes nothing; one beyond 2^64 ns is unreachable.
+        assert!(k.idle_until(1));
+        assert_eq!(k.mono_ns(), 4_000_000_123);
+        assert!(!k.idle_until(u128::MAX));
+        k.cpu.stats.retired += 1;
+        assert_eq!(k.mono_ns(), 4_000_000_133);
+        assert_eq!(k.uptime_text(), "4.00 2.50\n");
+    }
+
+    #[test]
+    fn host_clocks_by_default() {
+        let k = Kernel::new(Config {
+            mem: 4 << 20,
+            ..Config::default()
+        });
+        assert!(!k.deterministic());
+        let (s, _) = k.realtime();
+        assert!(s > EPOCH_SECS as i64);
+        assert!(k.mono_ns() > 0);
+    }
+}
