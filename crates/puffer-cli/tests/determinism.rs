@@ -50,6 +50,11 @@ struct Run {
 /// time and randomness) in a fresh directory named after `tag`: runs to compare use
 /// the same tag, since the working directory is part of what the guest sees.
 fn run(tag: &str, seed: Option<u64>, prog: &[&str]) -> Run {
+    run_with(tag, seed, &[], prog)
+}
+
+/// [`run`] with more `puffer run` options.
+fn run_with(tag: &str, seed: Option<u64>, opts: &[&str], prog: &[&str]) -> Run {
     let dir = scratch(tag);
     let st = dir.join("strace.txt");
     let kt = dir.join("ktrace.jsonl");
@@ -60,6 +65,7 @@ fn run(tag: &str, seed: Option<u64>, prog: &[&str]) -> Run {
     if let Some(d) = &det {
         args.push(d);
     }
+    args.extend_from_slice(opts);
     args.extend_from_slice(prog);
     let out = puffer(&dir, &args);
     let r = Run {
@@ -216,6 +222,28 @@ fn processes_threads_and_pipes_repeat() {
             "{name}: neither fork nor thread in the ktrace"
         );
     }
+}
+
+#[test]
+fn random_pids_follow_the_seed() {
+    let bin = fixture("fork_basic.musl");
+    let bin = bin.to_str().unwrap();
+    let random = ["--pid-alloc", "random"];
+    let a = run_with("pids", Some(5), &random, &[bin]);
+    let b = run_with("pids", Some(5), &random, &[bin]);
+    assert_identical(&a, &b);
+    let c = run_with("pids", Some(6), &random, &[bin]);
+    assert_eq!(a.stdout, c.stdout, "the program does not print PIDs");
+    // The children's PIDs are drawn from the seeded generator: another seed, others.
+    let children = |r: &Run| -> Vec<String> {
+        String::from_utf8_lossy(&r.ktrace)
+            .lines()
+            .filter(|l| l.contains("\"event\":\"fork\""))
+            .map(|l| l.split("\"child\":").nth(1).unwrap_or("").to_string())
+            .collect()
+    };
+    assert!(!children(&a).is_empty());
+    assert_ne!(children(&a), children(&c));
 }
 
 #[test]
