@@ -193,6 +193,8 @@ pub fn sys_getrusage(k: &mut Kernel, a: &Args) -> SysResult {
     let me = k.current_task().tgid;
     let p = &k.procs[&me];
     let ns = match a[0] as i32 {
+        // Threads' own CPU time is counted only on the virtual clock.
+        RUSAGE_THREAD if k.deterministic() => k.current_task().cpu_ns,
         RUSAGE_SELF | RUSAGE_THREAD => p.cpu_ns,
         RUSAGE_CHILDREN => p.children_ns,
         _ => return Err(Errno::EINVAL),
