@@ -73,6 +73,11 @@ struct RunArgs {
     /// At most this many guest processes at once (fork then fails with EAGAIN).
     #[arg(long, default_value_t = 4096)]
     max_procs: usize,
+    /// Virtual time (10 ns per retired instruction, idle time skipped) and seeded
+    /// randomness, so that two runs are identical (docs/determinism.md); SEED
+    /// defaults to 0.
+    #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "0", require_equals = true)]
+    deterministic: Option<u64>,
     /// The program to run.
     elf: Option<PathBuf>,
     /// Its arguments.
@@ -160,6 +165,9 @@ fn run(a: RunArgs) -> ExitCode {
         max_procs: a.max_procs.max(1),
     };
     let mut kernel = Kernel::new(config);
+    if let Some(seed) = a.deterministic {
+        kernel.set_deterministic(seed);
+    }
     if let Some(dest) = &a.ktrace {
         let out: Box<dyn std::io::Write> = if dest == "-" {
             Box::new(std::io::stderr())

@@ -310,6 +310,10 @@ pub struct TraceArgs {
     /// Guest RAM, e.g. 512M or 2G.
     #[arg(long, default_value = "2G", value_parser = crate::parse_size)]
     mem: u64,
+    /// Virtual time and seeded randomness, so that two traces are identical
+    /// (docs/determinism.md); SEED defaults to 0.
+    #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "0", require_equals = true)]
+    deterministic: Option<u64>,
     /// The program to trace.
     elf: std::path::PathBuf,
     /// Its arguments.
@@ -324,6 +328,17 @@ pub fn spawn(
     elf: &std::path::Path,
     args: &[std::ffi::OsString],
 ) -> Result<Kernel, String> {
+    spawn_seeded(mem, elf, args, None)
+}
+
+/// [`spawn`], with the deterministic mode's virtual clock and generator seed when
+/// `seed` is given.
+pub fn spawn_seeded(
+    mem: u64,
+    elf: &std::path::Path,
+    args: &[std::ffi::OsString],
+    seed: Option<u64>,
+) -> Result<Kernel, String> {
     use std::os::unix::ffi::OsStrExt;
     let cwd = std::env::current_dir()
         .ok()
@@ -335,6 +350,9 @@ pub fn spawn(
         ..Default::default()
     };
     let mut k = Kernel::new(config);
+    if let Some(seed) = seed {
+        k.set_deterministic(seed);
+    }
     let mut argv = vec![elf.as_os_str().as_bytes().to_vec()];
     argv.extend(args.iter().map(|s| s.as_bytes().to_vec()));
     let envp: Vec<Vec<u8>> = std::env::vars_os()
@@ -362,7 +380,7 @@ pub fn main(a: TraceArgs) -> std::process::ExitCode {
             }
         },
     };
-    let mut k = match spawn(a.mem, &a.elf, &a.args) {
+    let mut k = match spawn_seeded(a.mem, &a.elf, &a.args, a.deterministic) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("puffer: {e}");

@@ -80,6 +80,9 @@ pub struct Cpu {
     pub cpuid: exec::misc::CpuidModel,
     /// A monotonically increasing time-stamp counter source for RDTSC.
     pub tsc: fn(&Cpu) -> u64,
+    /// For a `tsc` source computed from `stats.retired`: what to add to it (a
+    /// virtual clock keeps its jumps over idle time here). Unused by the default.
+    pub tsc_offset: u64,
 }
 
 fn default_tsc(cpu: &Cpu) -> u64 {
@@ -95,6 +98,7 @@ impl Cpu {
             stats: CpuStats::default(),
             cpuid: exec::misc::CpuidModel::default(),
             tsc: default_tsc,
+            tsc_offset: 0,
         }
     }
 

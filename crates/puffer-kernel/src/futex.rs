@@ -83,7 +83,7 @@ impl Kernel {
             let still_waiting = self.futex_waiters.iter().position(|w| w.tid == tid);
             if let Some(i) = still_waiting {
                 self.futex_waiters.remove(i);
-                if dl.is_some_and(|d| crate::time::mono_ns() >= d) {
+                if dl.is_some_and(|d| self.mono_ns() >= d) {
                     return Err(Errno::ETIMEDOUT);
                 }
                 // Run again without being woken (a signal that ran no handler: a
@@ -97,7 +97,7 @@ impl Kernel {
         if self.read_u32(addr)? != val {
             return Err(Errno::EAGAIN);
         }
-        if deadline.is_some_and(|d| crate::time::mono_ns() >= d) {
+        if deadline.is_some_and(|d| self.mono_ns() >= d) {
             return Err(Errno::ETIMEDOUT);
         }
         self.futex_waiters.push(Waiter { tid, key, bitset });

@@ -14,7 +14,9 @@
 //! - A task waiting for a host descriptor registers it with [`Kernel::io_wait_host`];
 //!   the scheduler polls those descriptors (timeout 0) each time it picks a task, and,
 //!   when no task is runnable, blocks in the host's ppoll(2) on them until the
-//!   earliest guest deadline.
+//!   earliest guest deadline. With the virtual clock (`--deterministic`) they are
+//!   polled only when no task is runnable, so that when such a task wakes does not
+//!   depend on host timing while others run (see `time/mod.rs`).
 //!
 //! For signal delivery: a task sleeping with `Wait::Io` may be woken at any time (set
 //! it runnable, clear `wait`); its syscall then runs again and re-checks. To make the
@@ -177,11 +179,15 @@ impl Kernel {
             .is_some_and(|t| t.state == TaskState::Sleeping && matches!(t.wait, Some(Wait::Io(_))))
     }
 
-    /// Make runnable the tasks objects have woken, and those whose host descriptors
-    /// are ready. `timeout`: how long the host thread may block in ppoll(2) for them
-    /// (None: forever; it is only called so when no guest task is runnable).
-    /// Returns true if something was woken.
-    pub(crate) fn io_wake(&mut self, timeout: Option<std::time::Duration>) -> bool {
+    /// Make runnable the tasks objects have woken, and (with `poll_host`) those whose
+    /// host descriptors are ready. `timeout`: how long the host thread may block in
+    /// ppoll(2) for them (None: forever; it is only called so when no guest task is
+    /// runnable). Returns true if something was woken.
+    pub(crate) fn io_wake(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+        poll_host: bool,
+    ) -> bool {
         let mut woke = false;
         for tid in self.io.waker.take() {
             if self.io_sleeping(tid) {
@@ -198,6 +204,10 @@ impl Kernel {
             .collect();
         let tasks = &self.tasks;
         self.io.partial.retain(|tid, _| tasks.contains_key(tid));
+        if !poll_host {
+            self.io.host_waits = waits;
+            return woke;
+        }
         if waits.is_empty() {
             if let Some(d) = timeout {
                 if !woke && !d.is_zero() {

@@ -18,6 +18,7 @@ pub mod signal;
 pub mod strace;
 pub(crate) mod syscall;
 pub mod task;
+pub mod time;
 pub mod trace;
 mod uaccess;
 pub mod vfs;
@@ -106,6 +107,8 @@ pub struct Kernel {
     pub stats: KernelStats,
     /// Kernel-wide signal bookkeeping (see `signal`).
     signals: signal::Global,
+    /// The host's clocks, or the virtual clock of `--deterministic` (see `time`).
+    clock: time::Clock,
 }
 
 impl Kernel {
@@ -115,7 +118,7 @@ impl Kernel {
             AddressSpace::new(&mut mmu).expect("a fresh guest RAM has a free frame"),
         ));
         let mut cpu = Cpu::new(mmu);
-        cpu.tsc = host_tsc;
+        cpu.tsc = time::host_tsc;
         let vfs = Vfs::new(config.root.clone());
         Kernel {
             cpu,
@@ -138,6 +141,7 @@ impl Kernel {
             init_exit: None,
             stats: KernelStats::default(),
             signals: signal::Global::default(),
+            clock: time::Clock::default(),
         }
     }
 
@@ -231,6 +235,7 @@ impl Kernel {
             restart_deadline: None,
             vfork_parent: None,
             sig: signal::TaskSig::default(),
+            cpu_ns: 0,
         };
         self.tasks.insert(pid, task);
         self.procs.insert(
@@ -285,10 +290,13 @@ impl Kernel {
                 Err(st) => return st,
             };
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
-            let t0 = std::time::Instant::now();
+            // Host CPU time is charged per slice; virtual time by `charge_retired`.
+            let t0 = (!self.clock.is_virtual()).then(std::time::Instant::now);
             let start = self.cpu.stats.retired;
             let trap = self.cpu.run(budget);
-            self.charge(tid, t0);
+            if let Some(t0) = t0 {
+                self.charge_host(tid, t0);
+            }
             // ITIMER_VIRTUAL/ITIMER_PROF run on retired instructions.
             self.account_cpu_time(self.cpu.stats.retired - start);
             self.handle_trap(trap);
@@ -362,20 +370,38 @@ impl Kernel {
             if next.is_none() && !self.io_has_host_waits() {
                 return None;
             }
+            if self.clock.is_virtual() {
+                // Virtual time: host descriptors are polled only now that the machine
+                // is idle, so when their tasks wake does not depend on host timing
+                // while others run. With none ready, time jumps to the next deadline;
+                // only without one does the host block (waiting for input).
+                if !self.io_wake(Some(std::time::Duration::ZERO), true) {
+                    match next {
+                        Some(d) if self.idle_until(d) => {}
+                        _ if self.io_has_host_waits() => {
+                            self.io_wake(None, true);
+                        }
+                        _ => return None,
+                    }
+                }
+                continue;
+            }
             // Nothing to run: block in the host until a deadline or a host descriptor
             // a task waits for.
-            let now = time::mono_ns();
+            let now = self.mono_ns();
             let timeout = next.map(|d| {
                 std::time::Duration::from_nanos(d.saturating_sub(now).min(u64::MAX as u128) as u64)
             });
-            self.io_wake(timeout);
+            self.io_wake(timeout, true);
         }
     }
 
-    /// Wake tasks whose sleep deadline has passed, and those whose I/O is ready.
+    /// Wake tasks whose sleep deadline has passed, and those whose I/O is ready (host
+    /// descriptors only with host clocks: see `pick_next`).
     fn wake_expired(&mut self) {
-        self.io_wake(Some(std::time::Duration::ZERO));
-        let now = time::mono_ns();
+        let poll_host = !self.clock.is_virtual();
+        self.io_wake(Some(std::time::Duration::ZERO), poll_host);
+        let now = self.mono_ns();
         self.run_timers(now);
         for t in self.tasks.values_mut() {
             if t.state == TaskState::Sleeping
@@ -393,6 +419,7 @@ impl Kernel {
             return;
         }
         self.stats.context_switches += 1;
+        self.charge_retired();
         if let Some(old) = self.tasks.get_mut(&self.current) {
             old.regs = self.cpu.state.clone();
         }
@@ -439,16 +466,6 @@ impl Kernel {
         );
     }
 
-    /// Account the host time since `t0` to `tid`'s process (rusage, times).
-    fn charge(&mut self, tid: Pid, t0: std::time::Instant) {
-        let ns = t0.elapsed().as_nanos() as u64;
-        if let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) {
-            if let Some(p) = self.procs.get_mut(&tgid) {
-                p.cpu_ns += ns;
-            }
-        }
-    }
-
     /// Emit a kernel-event trace record (and a debug log line).
     pub(crate) fn trace(&mut self, event: &str, fields: Vec<(&str, ktrace::Val)>) {
         if let Some(k) = self.ktrace.as_mut() {
@@ -480,6 +497,7 @@ impl Kernel {
     }
 
     fn handle_trap(&mut self, trap: Trap) {
+        self.charge_retired();
         self.strace_trap(trap);
         match trap {
             Trap::Budget => {}
@@ -591,34 +609,4 @@ fn current_uid() -> u32 {
 fn current_gid() -> u32 {
     // SAFETY: as above.
     unsafe { libc::getgid() }
-}
-
-/// RDTSC reads the host's monotonic clock in nanoseconds (a 1 GHz TSC).
-fn host_tsc(_: &Cpu) -> u64 {
-    let t = time::monotonic();
-    t.0 as u64 * 1_000_000_000 + t.1 as u64
-}
-
-pub mod time {
-    //! Host clocks.
-    pub fn clock(id: i32) -> Option<(i64, i64)> {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes into a timespec we own.
-        let r = unsafe { libc::clock_gettime(id, &mut ts) };
-        (r == 0).then_some((ts.tv_sec, ts.tv_nsec))
-    }
-    pub fn monotonic() -> (i64, i64) {
-        clock(libc::CLOCK_MONOTONIC).unwrap_or((0, 0))
-    }
-    pub fn realtime() -> (i64, i64) {
-        clock(libc::CLOCK_REALTIME).unwrap_or((0, 0))
-    }
-    /// The monotonic clock in nanoseconds.
-    pub fn mono_ns() -> u128 {
-        let (s, ns) = monotonic();
-        s as u128 * 1_000_000_000 + ns as u128
-    }
 }

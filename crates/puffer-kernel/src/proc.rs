@@ -27,8 +27,12 @@ impl Kernel {
         let Some(first) = parts.first() else {
             let mut names: Vec<String> = self.procs.keys().map(|p| p.0.to_string()).collect();
             names.push("self".into());
+            names.push("uptime".into());
             return Ok(ProcNode::Dir(names));
         };
+        if parts[..] == ["uptime"] {
+            return Ok(ProcNode::File(self.uptime_text().into_bytes()));
+        }
         let pid = if *first == "self" {
             if parts.len() == 1 {
                 return Ok(ProcNode::Link(format!("/proc/{me}")));

@@ -89,6 +89,9 @@ pub struct Task {
     pub vfork_parent: Option<Pid>,
     /// Signal state: handlers (shared by threads), blocked mask, pending signals.
     pub sig: crate::signal::TaskSig,
+    /// CPU time of this thread in deterministic mode (CLOCK_THREAD_CPUTIME_ID), in
+    /// nanoseconds; see `time`.
+    pub cpu_ns: u64,
 }
 
 pub struct Process {

@@ -143,6 +143,7 @@ impl Kernel {
                 None
             },
             sig: parent.sig.fork(f.contains(CloneFlags::SIGHAND)),
+            cpu_ns: 0,
         };
         self.tasks.insert(pid, task);
         if f.contains(CloneFlags::THREAD) {

@@ -256,7 +256,7 @@ impl Kernel {
         if rem != 0 {
             let left = deadline
                 .filter(|&d| d != u128::MAX)
-                .map_or(0, |d| d.saturating_sub(crate::time::mono_ns()));
+                .map_or(0, |d| d.saturating_sub(self.mono_ns()));
             let mut b = [0u8; 16];
             b[..8].copy_from_slice(&((left / 1_000_000_000) as u64).to_le_bytes());
             b[8..].copy_from_slice(&((left % 1_000_000_000) as u64).to_le_bytes());

@@ -10,8 +10,9 @@ pub const ITIMER_REAL: usize = 0;
 pub const ITIMER_VIRTUAL: usize = 1;
 pub const ITIMER_PROF: usize = 2;
 
-/// CPU time charged for one retired instruction (a nominal 100 MIPS).
-const NS_PER_INSN: u128 = 10;
+/// CPU time charged for one retired instruction (a nominal 100 MIPS, the rate of the
+/// deterministic mode's virtual clock too).
+const NS_PER_INSN: u128 = crate::time::NS_PER_INSN as u128;
 
 /// One interval timer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -89,7 +90,7 @@ impl Kernel {
         };
         let value = match t.value {
             None => 0,
-            Some(v) if which == ITIMER_REAL => v.saturating_sub(crate::time::mono_ns()).max(1000),
+            Some(v) if which == ITIMER_REAL => v.saturating_sub(self.mono_ns()).max(1000),
             Some(v) => v,
         };
         (t.interval, value)
@@ -102,11 +103,12 @@ impl Kernel {
         if which != ITIMER_REAL && value > 0 {
             self.signals.cpu_timers = true;
         }
+        let now = self.mono_ns();
         if let Some(p) = self.procs.get_mut(&tgid) {
             // The interval is kept even when the timer is disarmed, as Linux does.
             let value = (value > 0).then(|| {
                 if which == ITIMER_REAL {
-                    crate::time::mono_ns() + value
+                    now + value
                 } else {
                     value
                 }

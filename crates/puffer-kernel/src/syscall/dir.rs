@@ -82,7 +82,13 @@ fn mkdir(k: &mut Kernel, dirfd: i32, path: u64, mode: u64) -> SysResult {
     let host = host_of(k.resolve_at(dirfd, &p, false)?)?;
     let m = (mode as u32) & 0o7777 & !k.umask();
     // SAFETY: mkdir(2) on a path we own.
-    check(unsafe { libc::mkdir(cstr(&host)?.as_ptr(), m) })
+    let r = check(unsafe { libc::mkdir(cstr(&host)?.as_ptr(), m) })?;
+    // The virtual clock stamps and numbers what the guest creates.
+    k.note_change_path(&host, crate::time::Change::Created);
+    if let Some(dir) = host.parent() {
+        k.note_change_path(dir, crate::time::Change::Written);
+    }
+    Ok(r)
 }
 
 pub fn sys_mkdir(k: &mut Kernel, a: &Args) -> SysResult {
@@ -302,7 +308,15 @@ pub fn sys_getdents64(k: &mut Kernel, a: &Args) -> SysResult {
     let ents: Vec<DirEntry> = match &f.kind {
         FileKind::Dir { host, entries } => {
             if entries.borrow().is_none() {
-                *entries.borrow_mut() = Some(list_dir(host)?);
+                let mut list = list_dir(host)?;
+                if k.deterministic() {
+                    // Inode numbers of entries the guest created are its own.
+                    let dev = std::fs::metadata(host).map_or(0, |m| m.dev());
+                    for e in &mut list {
+                        e.ino = k.guest_ino(dev, e.ino);
+                    }
+                }
+                *entries.borrow_mut() = Some(list);
             }
             entries.borrow().clone().unwrap_or_default()
         }

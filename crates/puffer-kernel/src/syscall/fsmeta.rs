@@ -18,6 +18,7 @@
 
 use super::{Args, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::{Errno, SysResult};
+use crate::vfs::stat::Stat;
 use crate::vfs::{FileKind, FileRef, Resolved};
 use crate::Kernel;
 use std::ffi::CString;
@@ -215,6 +216,26 @@ pub fn sys_fchownat(k: &mut Kernel, a: &Args) -> SysResult {
 const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 
+/// utimes on `t`, with "now" on the guest's clock; the virtual clock remembers the
+/// times set (see `time`).
+fn set_times(k: &mut Kernel, t: Target, times: Option<[libc::timespec; 2]>) -> SysResult {
+    if !k.deterministic() {
+        return utimes_target(t, times);
+    }
+    let times = k.guest_utimes(times);
+    let st = match &t {
+        Target::Path(p) => Stat::of_path(p, false).ok(),
+        Target::File(f) => f.stat().ok(),
+        Target::Virtual(_) => None,
+    };
+    let r = utimes_target(t, times)?;
+    if let (Some(st), Some(t)) = (st, times) {
+        let given = |x: libc::timespec| (x.tv_nsec != UTIME_OMIT).then_some((x.tv_sec, x.tv_nsec));
+        k.note_change(&st, crate::time::Change::Times(given(t[0]), given(t[1])));
+    }
+    Ok(r)
+}
+
 fn utimes_target(t: Target, times: Option<[libc::timespec; 2]>) -> SysResult {
     let tp = times.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
     match t {
@@ -309,13 +330,13 @@ pub fn sys_utimensat(k: &mut Kernel, a: &Args) -> SysResult {
         let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
         target(k, dirfd, path, follow, flags & AT_EMPTY_PATH != 0)?
     };
-    utimes_target(t, times)
+    set_times(k, t, times)
 }
 
 pub fn sys_utimes(k: &mut Kernel, a: &Args) -> SysResult {
     let times = read_timevals(k, a[1])?;
     let t = target(k, AT_FDCWD, a[0], true, false)?;
-    utimes_target(t, times)
+    set_times(k, t, times)
 }
 
 pub fn sys_futimesat(k: &mut Kernel, a: &Args) -> SysResult {
@@ -325,7 +346,7 @@ pub fn sys_futimesat(k: &mut Kernel, a: &Args) -> SysResult {
     } else {
         target(k, a[0] as i32, a[1], true, false)?
     };
-    utimes_target(t, times)
+    set_times(k, t, times)
 }
 
 pub fn sys_utime(k: &mut Kernel, a: &Args) -> SysResult {
@@ -337,7 +358,7 @@ pub fn sys_utime(k: &mut Kernel, a: &Args) -> SysResult {
         Some([ts(v(0), 0), ts(v(8), 0)])
     };
     let t = target(k, AT_FDCWD, a[0], true, false)?;
-    utimes_target(t, times)
+    set_times(k, t, times)
 }
 
 // ---- truncate ----

@@ -21,12 +21,12 @@ pub fn sys_futex(k: &mut Kernel, a: &Args) -> SysResult {
                 let d = s as u128 * 1_000_000_000 + ns as u128;
                 Some(if cmd == FUTEX_WAIT {
                     // Relative timeout.
-                    crate::time::mono_ns() + d
+                    k.mono_ns() + d
                 } else if op & FUTEX_CLOCK_REALTIME != 0 {
                     // Absolute on CLOCK_REALTIME: convert to the monotonic clock.
-                    let (rs, rns) = crate::time::realtime();
+                    let (rs, rns) = k.realtime();
                     let now_rt = rs as u128 * 1_000_000_000 + rns as u128;
-                    crate::time::mono_ns() + d.saturating_sub(now_rt)
+                    k.mono_ns() + d.saturating_sub(now_rt)
                 } else {
                     d
                 })

@@ -5,13 +5,30 @@ use super::Args;
 use crate::errno::{Errno, SysResult};
 use crate::Kernel;
 
+/// The identity uname reports in deterministic mode instead of the host's.
+const FIXED_UTSNAME: [&str; 6] = [
+    "Linux",
+    "puffer",
+    "6.1.0-puffer",
+    "#1 SMP PREEMPT_DYNAMIC puffer",
+    "x86_64",
+    "(none)",
+];
+
 /// uname: the host's identity (so programs see what they would natively), with the
-/// machine always x86_64.
+/// machine always x86_64; a fixed one in deterministic mode.
 pub fn sys_uname(k: &mut Kernel, a: &Args) -> SysResult {
+    let mut out = [0u8; 65 * 6];
+    if k.deterministic() {
+        for (i, f) in FIXED_UTSNAME.iter().enumerate() {
+            out[i * 65..i * 65 + f.len()].copy_from_slice(f.as_bytes());
+        }
+        k.copy_to_user(a[0], &out)?;
+        return Ok(0);
+    }
     // SAFETY: uname(2) fills a struct we own.
     let mut u: libc::utsname = unsafe { std::mem::zeroed() };
     unsafe { libc::uname(&mut u) };
-    let mut out = [0u8; 65 * 6];
     let fields = [
         &u.sysname,
         &u.nodename,
@@ -34,7 +51,7 @@ pub fn sys_uname(k: &mut Kernel, a: &Args) -> SysResult {
 /// sysinfo: uptime, guest RAM and its use, the number of processes.
 pub fn sys_sysinfo(k: &mut Kernel, a: &Args) -> SysResult {
     let mut b = [0u8; 112];
-    let up = crate::time::clock(libc::CLOCK_BOOTTIME).map_or(0, |t| t.0);
+    let up = k.clock_read(libc::CLOCK_BOOTTIME).map_or(0, |t| t.0);
     let total = k.cpu.mmu.phys.size();
     let used = k.cpu.mmu.phys.frames_in_use() as u64 * 4096;
     b[0..8].copy_from_slice(&up.to_le_bytes());
@@ -176,6 +193,8 @@ pub fn sys_getrusage(k: &mut Kernel, a: &Args) -> SysResult {
     let me = k.current_task().tgid;
     let p = &k.procs[&me];
     let ns = match a[0] as i32 {
+        // Threads' own CPU time is counted only on the virtual clock.
+        RUSAGE_THREAD if k.deterministic() => k.current_task().cpu_ns,
         RUSAGE_SELF | RUSAGE_THREAD => p.cpu_ns,
         RUSAGE_CHILDREN => p.children_ns,
         _ => return Err(Errno::EINVAL),
@@ -196,6 +215,6 @@ pub fn sys_times(k: &mut Kernel, a: &Args) -> SysResult {
         b[16..24].copy_from_slice(&tick(p.children_ns));
         k.copy_to_user(a[0], &b)?;
     }
-    let up = crate::time::clock(libc::CLOCK_BOOTTIME).unwrap_or((0, 0));
+    let up = k.clock_read(libc::CLOCK_BOOTTIME).unwrap_or((0, 0));
     Ok((up.0 as u64) * 100 + (up.1 as u64) / 10_000_000)
 }

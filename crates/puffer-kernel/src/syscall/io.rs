@@ -77,6 +77,9 @@ fn write_from(k: &mut Kernel, f: &FileRef, buf: u64, len: u64, at: Option<u64>) 
             break;
         }
     }
+    if done > 0 {
+        k.note_write(f);
+    }
     Ok(done)
 }
 
@@ -186,6 +189,9 @@ pub fn sys_writev(k: &mut Kernel, a: &Args) -> SysResult {
         }
         done += n;
     }
+    if done > 0 {
+        k.note_write(&f);
+    }
     Ok(done as u64)
 }
 
@@ -232,4 +238,14 @@ pub fn sys_lseek(k: &mut Kernel, a: &Args) -> SysResult {
         }
     }
     Ok(new as u64)
+}
+
+impl Kernel {
+    /// The virtual clock stamps host files the guest writes (see `time`).
+    fn note_write(&mut self, f: &FileRef) {
+        if let (true, FileKind::Host(h)) = (self.deterministic(), &f.kind) {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(h);
+            self.note_change_fd(fd, crate::time::Change::Written);
+        }
+    }
 }

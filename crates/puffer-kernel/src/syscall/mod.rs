@@ -201,6 +201,7 @@ pub fn implemented(nr: u64) -> bool {
 /// Handle the `syscall` the current task just executed.
 pub fn dispatch(k: &mut Kernel) {
     k.stats.syscalls += 1;
+    k.charge_retired();
     let g = k.cpu.state.gpr;
     let nr = g[reg::RAX];
     let args: Args = [

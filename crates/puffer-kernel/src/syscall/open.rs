@@ -67,10 +67,22 @@ impl Kernel {
                     hflags
                 };
                 let m = mode & 0o7777 & !self.umask();
+                // The virtual clock stamps what the guest creates or truncates.
+                let creates = self.deterministic()
+                    && flags & O_CREAT != 0
+                    && std::fs::symlink_metadata(&host).is_err();
                 // SAFETY: open(2) on a NUL-terminated path we own.
                 let fd = unsafe { libc::open(c.as_ptr(), hflags as i32, m) };
                 if fd < 0 {
                     return Err(std::io::Error::last_os_error().into());
+                }
+                if creates {
+                    self.note_change_fd(fd, crate::time::Change::Created);
+                    if let Some(dir) = host.parent() {
+                        self.note_change_path(dir, crate::time::Change::Written);
+                    }
+                } else if flags & O_TRUNC != 0 && flags & O_ACCMODE != 0 {
+                    self.note_change_fd(fd, crate::time::Change::Written);
                 }
                 // SAFETY: `fd` was just opened and is owned by nobody else.
                 let hf = unsafe { std::fs::File::from_raw_fd(fd) };

@@ -401,7 +401,7 @@ fn host_write(k: &mut Kernel, h: i32, ub: &UBuf, o: RwOpts) -> SysResult {
 impl Kernel {
     /// A new pipe's two open file descriptions (read end, write end).
     pub(crate) fn new_pipe(&mut self, flags: u32) -> (FileRef, FileRef) {
-        let p = PipeBuf::new(&self.io.waker, DEFAULT_SLOTS);
+        let p = PipeBuf::new_at(&self.io.waker, DEFAULT_SLOTS, self.realtime());
         let name = format!("pipe:[{}]", p.ino);
         let st = flags & (O_NONBLOCK | O_DIRECT);
         let r = File::new(FileKind::Pipe(PipeEnd::new(p.clone(), false)), st, &name);

@@ -51,17 +51,18 @@ fn watch(k: &mut Kernel, f: &File, events: i16) {
 /// The deadline of this call: kept from the first attempt when restarted, else
 /// `now + timeout` (None: wait forever).
 fn deadline(k: &mut Kernel, timeout_ns: Option<u128>) -> Option<u128> {
+    let now = k.mono_ns();
     let t = k.current_task_mut();
     match t.restart_deadline {
         Some(d) => Some(d),
-        None => timeout_ns.map(|n| crate::time::mono_ns().saturating_add(n)),
+        None => timeout_ns.map(|n| now.saturating_add(n)),
     }
 }
 
 /// Done: forget the deadline; the time left for the caller's timeout argument.
 fn finish(k: &mut Kernel, dl: Option<u128>) -> u128 {
     k.current_task_mut().restart_deadline = None;
-    dl.map_or(0, |d| d.saturating_sub(crate::time::mono_ns()))
+    dl.map_or(0, |d| d.saturating_sub(k.mono_ns()))
 }
 
 /// Nothing ready: sleep until a watched file changes or the deadline passes.
@@ -70,8 +71,8 @@ fn block(k: &mut Kernel, dl: Option<u128>) -> SysResult {
     k.io_block(dl)
 }
 
-fn expired(dl: Option<u128>) -> bool {
-    dl.is_some_and(|d| crate::time::mono_ns() >= d)
+fn expired(k: &Kernel, dl: Option<u128>) -> bool {
+    dl.is_some_and(|d| k.mono_ns() >= d)
 }
 
 /// poll over `(fd, events)`: the revents of each, or ERESTARTSYS after registering
@@ -95,7 +96,7 @@ fn do_poll(k: &mut Kernel, items: &[(i32, i16)], dl: Option<u128>) -> Result<Vec
         }
         rev.push(r);
     }
-    if ready > 0 || expired(dl) {
+    if ready > 0 || expired(k, dl) {
         return Ok(rev);
     }
     for &(fd, ev) in items {
@@ -241,7 +242,7 @@ fn do_select(k: &mut Kernel, n: i32, sets: [u64; 3], dl: Option<u128>) -> SysRes
         }
         watched.push((f, ev));
     }
-    if ready == 0 && !expired(dl) {
+    if ready == 0 && !expired(k, dl) {
         for (f, ev) in watched {
             watch(k, &f, ev);
         }

@@ -148,7 +148,7 @@ pub fn sys_rt_sigtimedwait(k: &mut Kernel, a: &Args) -> SysResult {
     let deadline = match (uts, k.current_task().restart_deadline) {
         (0, _) => None,
         (_, Some(d)) => Some(d),
-        (ts, None) => Some(crate::time::mono_ns() + read_timespec(k, ts)?),
+        (ts, None) => Some(k.mono_ns() + read_timespec(k, ts)?),
     };
     let tid = k.current;
     if let Some(info) = k.dequeue(tid, Some(!which)) {
@@ -158,7 +158,7 @@ pub fn sys_rt_sigtimedwait(k: &mut Kernel, a: &Args) -> SysResult {
         }
         return Ok(info.signo() as u64);
     }
-    if deadline.is_some_and(|d| crate::time::mono_ns() >= d) {
+    if deadline.is_some_and(|d| k.mono_ns() >= d) {
         k.current_task_mut().restart_deadline = None;
         return Err(Errno::EAGAIN);
     }

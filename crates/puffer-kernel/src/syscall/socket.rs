@@ -50,8 +50,9 @@ pub fn sys_socketpair(k: &mut Kernel, a: &Args) -> SysResult {
     if proto != 0 {
         return Err(Errno::EPROTONOSUPPORT);
     }
-    let ab = PipeBuf::new(&k.io.waker, SOCK_SLOTS);
-    let ba = PipeBuf::new(&k.io.waker, SOCK_SLOTS);
+    let now = k.realtime();
+    let ab = PipeBuf::new_at(&k.io.waker, SOCK_SLOTS, now);
+    let ba = PipeBuf::new_at(&k.io.waker, SOCK_SLOTS, now);
     let (x, y) = SockEnd::pair(ab, ba, ty);
     let st = O_RDWR | (flags & SOCK_NONBLOCK);
     let fx = File::new(FileKind::Socket(x), st, "");

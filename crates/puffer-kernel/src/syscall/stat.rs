@@ -37,8 +37,15 @@ impl Kernel {
         }
     }
 
-    /// stat of `path` relative to `dirfd`, honouring AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH.
+    /// stat of `path` relative to `dirfd`, honouring AT_SYMLINK_NOFOLLOW and
+    /// AT_EMPTY_PATH, with host metadata as the guest sees it (`time/files.rs`).
     fn stat_at(&mut self, dirfd: i32, path_addr: u64, flags: u64) -> Result<Stat, Errno> {
+        let mut st = self.stat_at_host(dirfd, path_addr, flags)?;
+        self.guest_stat(&mut st);
+        Ok(st)
+    }
+
+    fn stat_at_host(&mut self, dirfd: i32, path_addr: u64, flags: u64) -> Result<Stat, Errno> {
         let path = self.read_path_maybe_empty(path_addr)?;
         if path.is_empty() {
             if flags & AT_EMPTY_PATH == 0 {
@@ -75,7 +82,8 @@ pub fn sys_lstat(k: &mut Kernel, a: &Args) -> SysResult {
 }
 
 pub fn sys_fstat(k: &mut Kernel, a: &Args) -> SysResult {
-    let st = k.file(a[0] as i32)?.stat()?;
+    let mut st = k.file(a[0] as i32)?.stat()?;
+    k.guest_stat(&mut st);
     k.copy_to_user(a[1], &st.encode())?;
     Ok(0)
 }

@@ -24,7 +24,7 @@ fn ts_bytes(t: (i64, i64)) -> [u8; 16] {
 
 pub fn sys_clock_gettime(k: &mut Kernel, a: &Args) -> SysResult {
     let id = valid_clock(a[0])?;
-    let t = crate::time::clock(id).ok_or(Errno::EINVAL)?;
+    let t = k.clock_read(id).ok_or(Errno::EINVAL)?;
     k.copy_to_user(a[1], &ts_bytes(t))?;
     Ok(0)
 }
@@ -44,7 +44,7 @@ pub fn sys_clock_getres(k: &mut Kernel, a: &Args) -> SysResult {
 
 pub fn sys_gettimeofday(k: &mut Kernel, a: &Args) -> SysResult {
     if a[0] != 0 {
-        let (s, ns) = crate::time::realtime();
+        let (s, ns) = k.realtime();
         k.copy_to_user(a[0], &ts_bytes((s, ns / 1000)))?;
     }
     if a[1] != 0 {
@@ -54,7 +54,7 @@ pub fn sys_gettimeofday(k: &mut Kernel, a: &Args) -> SysResult {
 }
 
 pub fn sys_time(k: &mut Kernel, a: &Args) -> SysResult {
-    let s = crate::time::realtime().0;
+    let s = k.realtime().0;
     if a[0] != 0 {
         k.write_u64(a[0], s as u64)?;
     }
@@ -75,9 +75,10 @@ fn read_ts(k: &mut Kernel, addr: u64) -> Result<(i64, i64), Errno> {
 /// and the syscall runs again when the deadline passes; the deadline is kept across
 /// the restart so that it is computed once.
 fn sleep_until(k: &mut Kernel, deadline: u128) -> SysResult {
+    let now = k.mono_ns();
     let t = k.current_task_mut();
     let deadline = *t.restart_deadline.get_or_insert(deadline);
-    if mono_ns() >= deadline {
+    if now >= deadline {
         t.restart_deadline = None;
         return Ok(0);
     }
@@ -86,13 +87,10 @@ fn sleep_until(k: &mut Kernel, deadline: u128) -> SysResult {
     Err(Errno::ERESTARTSYS)
 }
 
-fn mono_ns() -> u128 {
-    crate::time::mono_ns()
-}
-
 pub fn sys_nanosleep(k: &mut Kernel, a: &Args) -> SysResult {
     let (s, ns) = read_ts(k, a[0])?;
-    sleep_until(k, mono_ns() + s as u128 * 1_000_000_000 + ns as u128)
+    let now = k.mono_ns();
+    sleep_until(k, now + s as u128 * 1_000_000_000 + ns as u128)
 }
 
 const TIMER_ABSTIME: u64 = 1;
@@ -109,12 +107,15 @@ pub fn sys_clock_nanosleep(k: &mut Kernel, a: &Args) -> SysResult {
     let (s, ns) = read_ts(k, a[2])?;
     let dur = s as u128 * 1_000_000_000 + ns as u128;
     if a[1] & TIMER_ABSTIME != 0 {
-        let now = crate::time::clock(id)
+        let now = k
+            .clock_read(id)
             .map(|(s, n)| s as u128 * 1_000_000_000 + n as u128)
             .unwrap_or(0);
-        sleep_until(k, mono_ns() + dur.saturating_sub(now))
+        let mono = k.mono_ns();
+        sleep_until(k, mono + dur.saturating_sub(now))
     } else {
-        sleep_until(k, mono_ns() + dur)
+        let mono = k.mono_ns();
+        sleep_until(k, mono + dur)
     }
 }
 

@@ -97,7 +97,14 @@ pub enum WriteOutcome {
 }
 
 impl PipeBuf {
+    /// A pipe buffer created now by the host's clock.
     pub fn new(waker: &Waker, slots: usize) -> Rc<PipeBuf> {
+        let now = crate::time::host_clock(libc::CLOCK_REALTIME).unwrap_or((0, 0));
+        Self::new_at(waker, slots, now)
+    }
+
+    /// A pipe buffer created at `ctime` (the guest's CLOCK_REALTIME: its stat times).
+    pub fn new_at(waker: &Waker, slots: usize, ctime: (i64, i64)) -> Rc<PipeBuf> {
         Rc::new(PipeBuf {
             inner: RefCell::new(Inner {
                 slots: VecDeque::new(),
@@ -107,7 +114,7 @@ impl PipeBuf {
             }),
             wq: WaitQueue::new(waker),
             ino: new_ino(),
-            ctime: crate::time::realtime(),
+            ctime,
         })
     }
 
