@@ -119,6 +119,9 @@ impl Kernel {
     /// Read clock `id` (a CLOCK_* constant) as (seconds, nanoseconds); None for a
     /// clock that does not exist.
     pub(crate) fn clock_read(&self, id: i32) -> Option<(i64, i64)> {
+        if let Some(ns) = self.cpu_clock_ns(id) {
+            return ns.map(split);
+        }
         if self.clock.virt.is_none() {
             return host_clock(id);
         }
@@ -135,16 +138,53 @@ impl Kernel {
             | libc::CLOCK_BOOTTIME
             | libc::CLOCK_BOOTTIME_ALARM => mono,
             libc::CLOCK_MONOTONIC_COARSE => mono / COARSE_NS as u128 * COARSE_NS as u128,
-            libc::CLOCK_PROCESS_CPUTIME_ID => {
-                let tgid = self.tasks.get(&self.current)?.tgid;
-                self.procs.get(&tgid)?.cpu_ns as u128 + self.uncharged_ns() as u128
-            }
-            libc::CLOCK_THREAD_CPUTIME_ID => {
-                self.tasks.get(&self.current)?.cpu_ns as u128 + self.uncharged_ns() as u128
-            }
             _ => return None,
         };
         Some(split(ns))
+    }
+
+    /// The CPU-time clocks, which are the kernel's own accounting in both modes (the
+    /// host's would be puffer's, all guest processes together): CLOCK_PROCESS_ and
+    /// CLOCK_THREAD_CPUTIME_ID, and the dynamic ids of clock_getcpuclockid(3) and
+    /// pthread_getcpuclockid(3), which encode a PID or TID as Linux's
+    /// `MAKE_PROCESS_CPUCLOCK(pid, clock)` = `(~pid << 3) | clock` (bit 2: per
+    /// thread; clock 3 would be a clock fd, which puffer has none of). None: not a
+    /// CPU clock; Some(None): a CPU clock of no such process or thread (EINVAL).
+    fn cpu_clock_ns(&self, id: i32) -> Option<Option<u128>> {
+        let cur = self.tasks.get(&self.current);
+        let (pid, thread) = match id {
+            libc::CLOCK_PROCESS_CPUTIME_ID => (0, false),
+            libc::CLOCK_THREAD_CPUTIME_ID => (0, true),
+            i if i < 0 && i & 3 != 3 => (!(i >> 3), i & 4 != 0),
+            _ => return None,
+        };
+        let extra = |tid: Pid| {
+            if tid == self.current {
+                self.uncharged_ns() as u128
+            } else {
+                0
+            }
+        };
+        Some(if thread {
+            // posix_cpu_clock_get: a thread clock of the caller's own thread group.
+            let tid = if pid == 0 { self.current } else { Pid(pid) };
+            let t = self.tasks.get(&tid);
+            match (t, cur) {
+                (Some(t), Some(c)) if t.tgid == c.tgid => Some(t.cpu_ns as u128 + extra(tid)),
+                _ => None,
+            }
+        } else {
+            let tgid = match (pid, cur) {
+                (0, Some(c)) => c.tgid,
+                (0, None) => return Some(None),
+                (p, _) => Pid(p),
+            };
+            let running_here = cur.is_some_and(|c| c.tgid == tgid);
+            self.procs
+                .get(&tgid)
+                .filter(|p| p.exit.is_none())
+                .map(|p| p.cpu_ns as u128 + if running_here { extra(self.current) } else { 0 })
+        })
     }
 
     /// /proc/uptime: seconds since boot and seconds the CPU idled, with two decimals.
@@ -203,6 +243,9 @@ impl Kernel {
     /// with host clocks: virtual CPU time is charged by [`Kernel::charge_retired`].
     pub(crate) fn charge_host(&mut self, tid: Pid, t0: std::time::Instant) {
         let ns = t0.elapsed().as_nanos() as u64;
+        if let Some(t) = self.tasks.get_mut(&tid) {
+            t.cpu_ns += ns;
+        }
         if let Some(tgid) = self.tasks.get(&tid).map(|t| t.tgid) {
             if let Some(p) = self.procs.get_mut(&tgid) {
                 p.cpu_ns += ns;
