@@ -3,6 +3,7 @@
 
 use crate::errno::Errno;
 use crate::mm::Backing;
+use crate::proc_sys::PROC_ROOT_FILES;
 use crate::task::Pid;
 use crate::vfs::FileKind;
 use crate::Kernel;
@@ -27,8 +28,14 @@ impl Kernel {
         let Some(first) = parts.first() else {
             let mut names: Vec<String> = self.procs.keys().map(|p| p.0.to_string()).collect();
             names.push("self".into());
+            names.extend(PROC_ROOT_FILES.iter().map(|s| s.to_string()));
             return Ok(ProcNode::Dir(names));
         };
+        match (*first, parts.len()) {
+            ("meminfo", 1) => return Ok(ProcNode::File(self.meminfo_text().into_bytes())),
+            ("mounts", 1) => return Ok(ProcNode::Link("self/mounts".into())),
+            _ => {}
+        }
         let pid = if *first == "self" {
             if parts.len() == 1 {
                 return Ok(ProcNode::Link(format!("/proc/{me}")));
@@ -48,12 +55,14 @@ impl Kernel {
                 "exe".into(),
                 "fd".into(),
                 "maps".into(),
+                "mounts".into(),
                 "stat".into(),
                 "status".into(),
             ])),
             ["exe"] => Ok(ProcNode::Link(mm.borrow().exe.clone())),
             ["cwd"] => Ok(ProcNode::Link(task.fs.borrow().cwd.clone())),
             ["maps"] => Ok(ProcNode::File(self.maps_text(pid).into_bytes())),
+            ["mounts"] => Ok(ProcNode::File(self.mounts_text().into_bytes())),
             ["cmdline"] => {
                 let mut out = Vec::new();
                 for a in &self.procs[&pid].cmdline {

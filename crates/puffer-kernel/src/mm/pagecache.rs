@@ -39,6 +39,11 @@ impl PageCache {
         self.pages.is_empty()
     }
 
+    /// Pages held (each one frame), for /proc/meminfo's Cached.
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
     pub fn lookup(&self, key: PageKey) -> Option<Pfn> {
         self.pages.get(&key).map(|e| e.0)
     }

@@ -248,7 +248,8 @@ impl Kernel {
                     crate::proc::ProcNode::Dir(_) => FileKind::ProcDir(RefCell::new(None)),
                     crate::proc::ProcNode::Link(target) => {
                         // Opening a /proc symlink opens its target.
-                        let r = self.vfs.resolve("/", &target, true)?;
+                        // A relative target (/proc/mounts -> self/mounts) is relative to /proc.
+                        let r = self.vfs.resolve("/proc", &target, true)?;
                         return match r {
                             Resolved::Host { host, guest } => {
                                 let hf = std::fs::File::open(&host)?;

@@ -28,7 +28,8 @@ impl Kernel {
                     ProcNode::File(d) => Ok(Stat::proc_file(if d.is_empty() { 0 } else { 0 })),
                     ProcNode::Dir(_) => Ok(Stat::proc_dir()),
                     ProcNode::Link(t) if follow => {
-                        let r = self.vfs.resolve("/", &t, true)?;
+                        // Relative targets (/proc/mounts -> self/mounts) are relative to /proc.
+                        let r = self.vfs.resolve("/proc", &t, true)?;
                         self.stat_resolved(&r, true)
                     }
                     ProcNode::Link(_) => Ok(Stat::proc_link()),
