@@ -76,6 +76,14 @@ fn expired(dl: Option<u128>) -> bool {
     dl.is_some_and(|d| crate::time::mono_ns() >= d)
 }
 
+/// Nothing is ready: does the call return 0 now? Only once the timeout expired, and
+/// not if a signal is pending: Linux's do_poll and do_select check
+/// signal_pending() before the timeout, so even a zero timeout gives EINTR (the
+/// sleep registered instead is interrupted at once).
+fn give_up(k: &Kernel, dl: Option<u128>) -> bool {
+    expired(dl) && k.deliverable(k.current) == 0
+}
+
 /// poll over `(fd, events)`: the revents of each, or ERESTARTSYS after registering
 /// to sleep.
 fn do_poll(k: &mut Kernel, items: &[(i32, i16)], dl: Option<u128>) -> Result<Vec<i16>, Errno> {
@@ -97,7 +105,7 @@ fn do_poll(k: &mut Kernel, items: &[(i32, i16)], dl: Option<u128>) -> Result<Vec
         }
         rev.push(r);
     }
-    if ready > 0 || expired(dl) {
+    if ready > 0 || give_up(k, dl) {
         return Ok(rev);
     }
     for &(fd, ev) in items {
@@ -263,7 +271,7 @@ fn do_select(k: &mut Kernel, n: i32, sets: [u64; 3], dl: Option<u128>) -> SysRes
         }
         watched.push((f, ev));
     }
-    if ready == 0 && !expired(dl) {
+    if ready == 0 && !give_up(k, dl) {
         for (f, ev) in watched {
             watch(k, &f, ev);
         }
