@@ -107,6 +107,8 @@ pub struct IoState {
     pub waker: Waker,
     host_waits: Vec<HostWait>,
     partial: BTreeMap<Pid, Partial>,
+    /// FIFOs open in any process, and FIFO opens waiting for a partner.
+    pub fifos: crate::vfs::fifo::FifoTable,
     /// The terminal's foreground process group as the guest sees it (TIOCSPGRP);
     /// the host's own process groups mean nothing to guest processes.
     pub tty_pgrp: Option<Pid>,
@@ -198,6 +200,14 @@ impl Kernel {
             .collect();
         let tasks = &self.tasks;
         self.io.partial.retain(|tid, _| tasks.contains_key(tid));
+        // A FIFO open of a task that died waiting closes its end.
+        let gone: Vec<Pid> = (self.io.fifos.pending.keys())
+            .filter(|tid| tasks.get(tid).is_none_or(|t| t.state == TaskState::Zombie))
+            .copied()
+            .collect();
+        for tid in gone {
+            self.fifo_forget(tid);
+        }
         if waits.is_empty() {
             if let Some(d) = timeout {
                 if !woke && !d.is_zero() {
