@@ -115,7 +115,8 @@ impl Kernel {
             )),
             ["fd", n] => {
                 let n: i32 = n.parse().map_err(|_| Errno::ENOENT)?;
-                let f = files.borrow().get(n)?.clone();
+                // A descriptor that is not open has no entry (ENOENT, not EBADF).
+                let f = files.borrow().get(n).map_err(|_| Errno::ENOENT)?.clone();
                 let target = match (&f.kind, f.anon_name()) {
                     (_, Some(name)) => name,
                     (FileKind::HostFd(h), None) => {
