@@ -38,7 +38,8 @@ impl Kernel {
         }
         let pid = if *first == "self" {
             if parts.len() == 1 {
-                return Ok(ProcNode::Link(format!("/proc/{me}")));
+                // Relative, as Linux's (readlink gives the bare pid).
+                return Ok(ProcNode::Link(me.to_string()));
             }
             me
         } else {

@@ -54,7 +54,9 @@ impl Kernel {
         }
         let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
         let r = self.resolve_at(dirfd, &path, follow)?;
-        self.stat_resolved(&r, follow)
+        // A trailing slash follows a final symlink even for lstat (path_resolution(7));
+        // `resolve` does so on the host, /proc's links are followed here.
+        self.stat_resolved(&r, follow || path.ends_with('/'))
     }
 
     fn read_path_maybe_empty(&mut self, addr: u64) -> Result<String, Errno> {
