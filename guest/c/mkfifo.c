@@ -2,13 +2,15 @@
  * files and socket names with the umask, the EEXIST/EPERM/EINVAL cases that do
  * not depend on privilege; opening a FIFO: O_NONBLOCK reads succeed at once (and
  * read EOF), O_NONBLOCK writes without a reader are ENXIO, blocking opens wait for
- * a partner in another process (both directions), O_RDWR never waits; data flows
+ * a partner in another process (both directions), O_RDWR never waits; poll shows
+ * no POLLHUP before the first writer, only after one left; data flows
  * like a pipe, fstat shows the FIFO's inode, lseek is ESPIPE, unread data goes
  * when the last end closes, and a signal interrupts a waiting open (EINTR) without
  * leaving a reader behind. Prints no pids, times or paths. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +61,15 @@ static void pause_ms(int ms)
     nanosleep(&d, NULL);
 }
 
+/* poll's POLLIN and POLLHUP for `fd`, without waiting. */
+static void poll_now(const char *when, int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    int n = poll(&p, 1, 0);
+    printf("  poll %s: %d, IN %d, HUP %d\n", when, n, !!(p.revents & POLLIN),
+           !!(p.revents & POLLHUP));
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -97,6 +108,7 @@ int main(void)
     show("open ff O_RDONLY|O_NONBLOCK", r);
     n = read(r, buf, sizeof buf);
     printf("  read with no writer: %ld\n", n);
+    poll_now("before any writer", r);
     w = open("ff", O_WRONLY | O_NONBLOCK);
     show("open ff O_WRONLY|O_NONBLOCK, with a reader", w);
     printf("  write: %ld\n", (long)write(w, "hello", 5));
@@ -118,7 +130,9 @@ int main(void)
         int e = errno;
         printf("  lseek: %ld %s\n", ls, ls < 0 ? strerror(e) : "");
     }
+    poll_now("with a writer, empty", r);
     close(w);
+    poll_now("after the writer closed", r);
     n = read(r, buf, sizeof buf);
     printf("  read after the writer closed: %ld\n", n);
     close(r);

@@ -11,7 +11,9 @@
 //! Opening a FIFO (fifo(7), open(2)): a read-only open waits until a writer opens
 //! and a write-only open until a reader does; O_NONBLOCK makes a read-only open
 //! succeed at once and a write-only open fail with ENXIO when there is no reader;
-//! O_RDWR never waits (it is both). Then the descriptor is a pipe end.
+//! O_RDWR never waits (it is both). Then the descriptor is a pipe end; one opened
+//! for reading with O_NONBLOCK before any writer does not poll POLLHUP until a
+//! writer has come and gone (pipe_poll's f_version check).
 
 use super::open::{O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC};
 use super::{Args, AT_FDCWD};
@@ -141,7 +143,11 @@ impl Kernel {
         let (end, seen) = match acc {
             0 => {
                 let end = PipeEnd::new(pipe.clone(), false);
-                if pipe.writers() > 0 || nonblock {
+                if pipe.writers() > 0 {
+                    return Ok(File::new(FileKind::Pipe(end), st, guest));
+                }
+                if nonblock {
+                    let end = end.hup_after_next_writer();
                     return Ok(File::new(FileKind::Pipe(end), st, guest));
                 }
                 (end, pipe.open_counters().1)

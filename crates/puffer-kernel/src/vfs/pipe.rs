@@ -361,6 +361,10 @@ pub struct PipeEnd {
     pub pipe: Rc<PipeBuf>,
     pub write: bool,
     pub read: bool,
+    /// A FIFO opened for reading with O_NONBLOCK before any writer: POLLHUP only
+    /// once a writer has come and gone, not for the writer that never was (the
+    /// w_counter at open; Linux keeps it in f_version). 0 for everything else.
+    no_hup_until: u64,
 }
 
 impl PipeEnd {
@@ -370,7 +374,14 @@ impl PipeEnd {
             pipe,
             write,
             read: !write,
+            no_hup_until: 0,
         }
+    }
+
+    /// No POLLHUP until a writer opens (see `no_hup_until`).
+    pub fn hup_after_next_writer(mut self) -> PipeEnd {
+        self.no_hup_until = self.pipe.open_counters().1;
+        self
     }
 
     /// Both ends in one description (a FIFO opened O_RDWR).
@@ -381,6 +392,7 @@ impl PipeEnd {
             pipe,
             write: true,
             read: true,
+            no_hup_until: 0,
         }
     }
 
@@ -399,7 +411,7 @@ impl PipeEnd {
             if !self.pipe.is_empty() {
                 m |= POLLIN | POLLRDNORM;
             }
-            if self.pipe.writers() == 0 {
+            if self.pipe.writers() == 0 && self.pipe.open_counters().1 != self.no_hup_until {
                 m |= POLLHUP;
             }
         }
