@@ -29,6 +29,8 @@ pub enum A {
     Mode,
     /// mknod's mode: a file type and permission bits (`S_IFIFO|0644`).
     NodMode,
+    /// A device number (mknod's `dev`, Linux's new_encode_dev): `makedev(0x1, 0x3)`.
+    Dev,
     OFlags,
     Prot,
     MapFlags,
@@ -239,7 +241,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
             let mut v = if nr == 259 { vec![DirFd] } else { vec![] };
             v.extend([Path, NodMode]);
             if dev {
-                v.push(X);
+                v.push(Dev);
             }
             v
         }
@@ -471,6 +473,10 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
         }
         A::Mode => f::mode(v & 0o7777),
         A::NodMode => f::file_mode(v as u32),
+        A::Dev => {
+            let (major, minor) = ((v & 0xfff00) >> 8, (v & 0xff) | ((v >> 12) & 0xfff00));
+            format!("makedev({major:#x}, {minor:#x})")
+        }
         A::OFlags => f::open_flags(v),
         A::Prot => f::flags(v, f::PROT, "PROT_NONE"),
         A::MapFlags => f::map_flags(v),
