@@ -5,8 +5,9 @@
  * a partner in another process (both directions), O_RDWR never waits; poll shows
  * no POLLHUP before the first writer, only after one left; data flows
  * like a pipe, fstat shows the FIFO's inode, lseek is ESPIPE, unread data goes
- * when the last end closes, and a signal interrupts a waiting open (EINTR) without
- * leaving a reader behind. Prints no pids, times or paths. */
+ * when the last end closes, a signal interrupts a waiting open (EINTR) without
+ * leaving a reader behind, or with SA_RESTART the open goes on waiting, and a
+ * reader killed while waiting in open leaves no reader either. Prints no pids, times or paths. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -70,9 +71,12 @@ static void poll_now(const char *when, int fd)
            !!(p.revents & POLLHUP));
 }
 
+static volatile sig_atomic_t alarms;
+
 static void on_alarm(int sig)
 {
     (void)sig;
+    alarms++;
 }
 
 int main(void)
@@ -202,6 +206,59 @@ int main(void)
         show("blocking open O_RDONLY, SIGALRM", open("ff", O_RDONLY));
         show("then O_WRONLY|O_NONBLOCK (no reader left)", open("ff", O_WRONLY | O_NONBLOCK));
     }
+
+    /* With SA_RESTART the open goes on waiting after the handler. */
+    {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGALRM, &sa, NULL);
+        alarms = 0;
+        c = fork();
+        if (c == 0) {
+            pause_ms(50);
+            kill(getppid(), SIGALRM);
+            pause_ms(50);
+            int fd = open("ff", O_WRONLY);
+            if (fd < 0 || write(fd, "late", 4) != 4)
+                _exit(1);
+            _exit(0);
+        }
+        r = open("ff", O_RDONLY);
+        show("blocking open O_RDONLY, SIGALRM, SA_RESTART", r);
+        n = read(r, buf, sizeof buf);
+        printf("  handler ran %d, read %ld \"%.*s\"\n", alarms, n, (int)(n > 0 ? n : 0), buf);
+        close(r);
+        waitpid(c, NULL, 0);
+    }
+
+    /* A reader killed while it waits in open leaves no reader behind. */
+    c = fork();
+    if (c == 0) {
+        open("ff", O_RDONLY);
+        _exit(0);
+    }
+    {
+        char path[64], st[256];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)c);
+        for (int i = 0; i < 2000; i++) {
+            int fd = open(path, O_RDONLY);
+            long k = fd < 0 ? -1 : read(fd, st, sizeof st - 1);
+            if (fd >= 0)
+                close(fd);
+            if (k > 0) {
+                st[k] = 0;
+                char *p = strrchr(st, ')');
+                if (p && p[1] == ' ' && p[2] == 'S')
+                    break;
+            }
+            pause_ms(1);
+        }
+    }
+    kill(c, SIGKILL);
+    waitpid(c, NULL, 0);
+    show("O_WRONLY|O_NONBLOCK after the reader was killed", open("ff", O_WRONLY | O_NONBLOCK));
 
     show("unlink ff", unlink("ff"));
     unlink("ff2");

@@ -200,14 +200,6 @@ impl Kernel {
             .collect();
         let tasks = &self.tasks;
         self.io.partial.retain(|tid, _| tasks.contains_key(tid));
-        // A FIFO open of a task that died waiting closes its end.
-        let gone: Vec<Pid> = (self.io.fifos.pending.keys())
-            .filter(|tid| tasks.get(tid).is_none_or(|t| t.state == TaskState::Zombie))
-            .copied()
-            .collect();
-        for tid in gone {
-            self.fifo_forget(tid);
-        }
         if waits.is_empty() {
             if let Some(d) = timeout {
                 if !woke && !d.is_zero() {

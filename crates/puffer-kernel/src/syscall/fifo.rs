@@ -188,8 +188,8 @@ impl Kernel {
         }
     }
 
-    /// A task's waiting FIFO open ends (interrupted by a signal, or the task is
-    /// gone): its end closes.
+    /// A task's waiting FIFO open ends (interrupted by a signal, or the task
+    /// exits): its end closes.
     pub(crate) fn fifo_forget(&mut self, tid: crate::task::Pid) {
         let p = self.io.fifos.pending.remove(&tid);
         drop(p);
