@@ -479,6 +479,24 @@ mod tests {
     }
 
     #[test]
+    fn fifo_ends() {
+        let p = PipeBuf::new(&Waker::default(), DEFAULT_SLOTS);
+        // A non-blocking reader before any writer: no POLLHUP yet.
+        let r = PipeEnd::new(p.clone(), false).hup_after_next_writer();
+        assert_eq!(r.poll() & POLLHUP, 0);
+        assert_eq!(p.open_counters(), (1, 0));
+        // A reader-writer counts as both.
+        let rw = PipeEnd::new_rdwr(p.clone());
+        assert_eq!((p.readers(), p.writers()), (2, 1));
+        assert_eq!(rw.poll() & (POLLOUT | POLLHUP), POLLOUT);
+        drop(rw);
+        assert_eq!((p.readers(), p.writers()), (1, 0));
+        // A writer came and went: now POLLHUP.
+        assert_eq!(r.poll() & POLLHUP, POLLHUP);
+        assert_eq!(p.open_counters(), (2, 1));
+    }
+
+    #[test]
     fn packets() {
         let p = PipeBuf::new(&Waker::default(), DEFAULT_SLOTS);
         let _r = PipeEnd::new(p.clone(), false);
