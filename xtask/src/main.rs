@@ -537,6 +537,7 @@ fn run_native(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    only_std_fds(&mut cmd);
     let result = run_with_timeout(cmd, RUN_TIMEOUT);
 
     let mut leftovers: Vec<String> = fs::read_dir(&cwd)
@@ -560,6 +561,33 @@ fn run_native(
         status,
         leftovers,
     })
+}
+
+extern "C" {
+    fn syscall(nr: i64, ...) -> i64;
+    fn close(fd: i32) -> i32;
+}
+
+/// The recorded program starts with only descriptors 0, 1 and 2 open, as the
+/// guest does under puffer (which gives it the host's 0-2 and nothing else): the
+/// descriptors xtask itself inherited (cargo's jobserver pipes, a terminal's
+/// extras) would otherwise show in /proc/self/fd and shift the numbers open(2)
+/// returns. xtask has no dependencies, so libc's functions are declared here.
+pub(crate) fn only_std_fds(cmd: &mut Command) {
+    // SAFETY: between fork and exec the closure only makes raw syscalls
+    // (close_range, or close as a fallback before Linux 5.9), which are
+    // async-signal-safe and allocate nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            const SYS_CLOSE_RANGE: i64 = 436;
+            if syscall(SYS_CLOSE_RANGE, 3u32, u32::MAX, 0u32) != 0 {
+                for fd in 3..65536 {
+                    close(fd);
+                }
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Spawns `cmd` with piped stdout/stderr, drains both on helper threads and

@@ -261,6 +261,7 @@ fn run_native(words: &[String], root: &Path, applets: &[String]) -> Result<Nativ
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    crate::only_std_fds(&mut cmd);
     let result = run_with_timeout(cmd, TIMEOUT);
     let mut leftovers: Vec<String> = fs::read_dir(&cwd)
         .map(|rd| {

@@ -126,13 +126,32 @@ struct Run {
     secs: f64,
 }
 
+/// Close every descriptor but 0, 1 and 2 in the child, as `cargo xtask fixtures`
+/// does for the native recording: puffer gives the guest only those three, and
+/// puffer itself should not hold the test runner's (cargo's jobserver pipes).
+fn only_std_fds(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only raw close_range/close syscalls run, which
+    // are async-signal-safe and allocate nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) != 0 {
+                for fd in 3..65536 {
+                    libc::close(fd);
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
 fn run_puffer(
     fixture: &Path,
     args: &[String],
     cwd: &Path,
     env: &[(&str, &OsStr)],
 ) -> Result<Run, String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_puffer"))
+    let mut child = only_std_fds(&mut Command::new(env!("CARGO_BIN_EXE_puffer")))
         .env_clear()
         .envs(env.iter().copied())
         .arg("run")

@@ -109,6 +109,8 @@ pub struct IoState {
     pub waker: Waker,
     host_waits: Vec<HostWait>,
     partial: BTreeMap<Pid, Partial>,
+    /// FIFOs open in any process, and FIFO opens waiting for a partner.
+    pub fifos: crate::vfs::fifo::FifoTable,
     /// The terminal's foreground process group as the guest sees it (TIOCSPGRP);
     /// the host's own process groups mean nothing to guest processes.
     pub tty_pgrp: Option<Pid>,

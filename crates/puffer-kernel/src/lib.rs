@@ -12,6 +12,7 @@ pub mod ktrace;
 pub mod loader;
 pub mod mm;
 mod proc;
+mod proc_sys;
 pub mod process;
 pub mod random;
 pub mod signal;

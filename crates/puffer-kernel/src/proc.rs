@@ -3,6 +3,7 @@
 
 use crate::errno::Errno;
 use crate::mm::Backing;
+use crate::proc_sys::PROC_ROOT_FILES;
 use crate::task::Pid;
 use crate::vfs::FileKind;
 use crate::Kernel;
@@ -27,15 +28,19 @@ impl Kernel {
         let Some(first) = parts.first() else {
             let mut names: Vec<String> = self.procs.keys().map(|p| p.0.to_string()).collect();
             names.push("self".into());
-            names.push("uptime".into());
+            names.extend(PROC_ROOT_FILES.iter().map(|s| s.to_string()));
             return Ok(ProcNode::Dir(names));
         };
-        if parts[..] == ["uptime"] {
-            return Ok(ProcNode::File(self.uptime_text().into_bytes()));
+        match (*first, parts.len()) {
+            ("meminfo", 1) => return Ok(ProcNode::File(self.meminfo_text().into_bytes())),
+            ("mounts", 1) => return Ok(ProcNode::Link("self/mounts".into())),
+            ("uptime", 1) => return Ok(ProcNode::File(self.uptime_text().into_bytes())),
+            _ => {}
         }
         let pid = if *first == "self" {
             if parts.len() == 1 {
-                return Ok(ProcNode::Link(format!("/proc/{me}")));
+                // Relative, as Linux's (readlink gives the bare pid).
+                return Ok(ProcNode::Link(me.to_string()));
             }
             me
         } else {
@@ -52,12 +57,14 @@ impl Kernel {
                 "exe".into(),
                 "fd".into(),
                 "maps".into(),
+                "mounts".into(),
                 "stat".into(),
                 "status".into(),
             ])),
             ["exe"] => Ok(ProcNode::Link(mm.borrow().exe.clone())),
             ["cwd"] => Ok(ProcNode::Link(task.fs.borrow().cwd.clone())),
             ["maps"] => Ok(ProcNode::File(self.maps_text(pid).into_bytes())),
+            ["mounts"] => Ok(ProcNode::File(self.mounts_text().into_bytes())),
             ["cmdline"] => {
                 let mut out = Vec::new();
                 for a in &self.procs[&pid].cmdline {
@@ -110,7 +117,8 @@ impl Kernel {
             )),
             ["fd", n] => {
                 let n: i32 = n.parse().map_err(|_| Errno::ENOENT)?;
-                let f = files.borrow().get(n)?.clone();
+                // A descriptor that is not open has no entry (ENOENT, not EBADF).
+                let f = files.borrow().get(n).map_err(|_| Errno::ENOENT)?.clone();
                 let target = match (&f.kind, f.anon_name()) {
                     (_, Some(name)) => name,
                     (FileKind::HostFd(h), None) => {

@@ -97,6 +97,11 @@ impl PageCache {
         n + m - self.pages.len()
     }
 
+    /// Pages held (each one frame), for /proc/meminfo's Cached.
+    pub fn len(&self) -> usize {
+        self.pages.len() + self.clean.len()
+    }
+
     pub fn lookup(&self, key: PageKey) -> Option<Pfn> {
         self.pages.get(&key).map(|e| e.0)
     }

@@ -65,6 +65,8 @@ impl Kernel {
             self.release_vfork_parent();
         }
         self.futex_forget(tid);
+        // A FIFO open it was waiting in closes its end (a partner must not see it).
+        self.fifo_forget(tid);
         if let Some(t) = self.tasks.get_mut(&tid) {
             t.state = TaskState::Zombie;
             t.wait = None;

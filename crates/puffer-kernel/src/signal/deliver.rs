@@ -231,6 +231,9 @@ impl Kernel {
             None => return,
         };
         self.futex_forget(tid);
+        // A FIFO open waiting for its partner gives up its end (fifo_open's
+        // wait_for_partner: the end is closed again before -ERESTARTSYS).
+        self.fifo_forget(tid);
         // Host descriptors it waited for (the current task's: delivery runs on it).
         if tid == self.current {
             self.io_forget_host();

@@ -591,7 +591,6 @@ impl Kernel {
     /// signal that interrupts the syscall. Safe to call again when the syscall runs
     /// again after a sleep. A syscall that completes (not interrupted) calls
     /// [`Kernel::restore_syscall_sigmask`] before returning.
-    #[allow(dead_code)]
     pub(crate) fn set_syscall_sigmask(&mut self, mask: SigSet) {
         let tid = self.current;
         let Some(t) = self.tasks.get_mut(&tid) else {
@@ -605,7 +604,6 @@ impl Kernel {
 
     /// The mask set by [`Kernel::set_syscall_sigmask`] is dropped: the syscall
     /// completed, and signals it unblocked only for its wait stay pending.
-    #[allow(dead_code)]
     pub(crate) fn restore_syscall_sigmask(&mut self) {
         let tid = self.current;
         let saved = self

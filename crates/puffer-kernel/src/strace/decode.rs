@@ -27,6 +27,10 @@ pub enum A {
     /// An output buffer filled with the result's byte count (`hex`: force \x escapes).
     OutBuf(bool),
     Mode,
+    /// mknod's mode: a file type and permission bits (`S_IFIFO|0644`).
+    NodMode,
+    /// A device number (mknod's `dev`, Linux's new_encode_dev): `makedev(0x1, 0x3)`.
+    Dev,
     OFlags,
     Prot,
     MapFlags,
@@ -230,6 +234,19 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
             }
         }
         258 => vec![DirFd, Path, Mode],
+        // mknod, mknodat: the device number only for devices.
+        133 | 259 => {
+            let off = usize::from(nr == 259);
+            let dev = matches!(a[off + 1] & 0o170000, 0o020000 | 0o060000);
+            let mut v = if nr == 259 { vec![DirFd] } else { vec![] };
+            v.extend([Path, NodMode]);
+            if dev {
+                v.push(Dev);
+            }
+            v
+        }
+        // sendfile(out_fd, in_fd, offset, count)
+        40 => vec![D, D, P, U],
         262 => vec![DirFd, Path, StatOut, AtFlags],
         263 => vec![DirFd, Path, AtFlags],
         264 => vec![DirFd, Path, DirFd, Path],
@@ -455,6 +472,11 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
             }
         }
         A::Mode => f::mode(v & 0o7777),
+        A::NodMode => f::file_mode(v as u32),
+        A::Dev => {
+            let (major, minor) = ((v & 0xfff00) >> 8, (v & 0xff) | ((v >> 12) & 0xfff00));
+            format!("makedev({major:#x}, {minor:#x})")
+        }
         A::OFlags => f::open_flags(v),
         A::Prot => f::flags(v, f::PROT, "PROT_NONE"),
         A::MapFlags => f::map_flags(v),

@@ -50,11 +50,15 @@ fn set_cwd(k: &mut Kernel, r: Resolved) -> SysResult {
                 return Err(Errno::ENOTDIR);
             }
         }
-        Resolved::Virtual { guest } => {
-            if !matches!(k.proc_read(guest)?, crate::proc::ProcNode::Dir(_)) {
-                return Err(Errno::ENOTDIR);
+        Resolved::Virtual { guest } => match k.proc_read(guest)? {
+            crate::proc::ProcNode::Dir(_) => {}
+            // /proc/self: the directory it links to (relative to /proc).
+            crate::proc::ProcNode::Link(t) if !t.contains(':') => {
+                let r = k.vfs.resolve("/proc", &t, true)?;
+                return set_cwd(k, r);
             }
-        }
+            _ => return Err(Errno::ENOTDIR),
+        },
     }
     k.current_task().fs.borrow_mut().cwd = r.guest().to_owned();
     Ok(0)

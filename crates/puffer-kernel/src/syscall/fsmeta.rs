@@ -91,10 +91,12 @@ fn host_fd_of(f: &FileRef) -> Result<Option<i32>, Errno> {
     }
 }
 
-/// The host path of an open directory (directories are kept by path).
+/// The host path of an open directory (directories are kept by path) or FIFO (whose
+/// pipe has no host descriptor).
 fn dir_path(f: &FileRef) -> Option<PathBuf> {
     match &f.kind {
         FileKind::Dir { host, .. } => Some(host.clone()),
+        FileKind::Pipe(p) => p.pipe.fifo.clone(),
         _ => None,
     }
 }
@@ -578,7 +580,11 @@ fn host_statfs_path(p: &std::path::Path) -> Result<StatFs, Errno> {
 
 fn statfs_of_file(f: &FileRef) -> Result<StatFs, Errno> {
     match &f.kind {
-        FileKind::Pipe(_) => Ok(pseudo(PIPEFS_MAGIC)),
+        FileKind::Pipe(p) => match &p.pipe.fifo {
+            // A FIFO is on the file system it was made in.
+            Some(host) => host_statfs_path(host).or(Ok(pseudo(PIPEFS_MAGIC))),
+            None => Ok(pseudo(PIPEFS_MAGIC)),
+        },
         FileKind::Socket(_) => Ok(pseudo(SOCKFS_MAGIC)),
         FileKind::EventFd(_) => Ok(pseudo(ANON_INODE_FS_MAGIC)),
         FileKind::Synthetic(_) | FileKind::ProcDir(_) => Ok(pseudo(PROC_SUPER_MAGIC)),

@@ -5,6 +5,7 @@
 
 mod clone;
 mod dir;
+mod fifo;
 mod fsmeta;
 mod futex;
 mod info;
@@ -16,6 +17,7 @@ mod open;
 mod pipe;
 mod poll;
 mod process;
+mod sendfile;
 mod signal;
 mod socket;
 mod stat;
@@ -72,6 +74,7 @@ fn handler(nr: u64) -> Option<Handler> {
         37 => signal::sys_alarm,
         38 => signal::sys_setitimer,
         39 => process::sys_getpid,
+        40 => sendfile::sys_sendfile,
         41 => socket::sys_socket,
         44 => socket::sys_sendto,
         45 => socket::sys_recvfrom,
@@ -134,6 +137,7 @@ fn handler(nr: u64) -> Option<Handler> {
         130 => signal::sys_rt_sigsuspend,
         131 => signal::sys_sigaltstack,
         132 => fsmeta::sys_utime,
+        133 => fifo::sys_mknod,
         137 => fsmeta::sys_statfs,
         138 => fsmeta::sys_fstatfs,
         157 => process::sys_prctl,
@@ -159,6 +163,7 @@ fn handler(nr: u64) -> Option<Handler> {
         247 => wait::sys_waitid,
         257 => open::sys_openat,
         258 => dir::sys_mkdirat,
+        259 => fifo::sys_mknodat,
         260 => fsmeta::sys_fchownat,
         261 => fsmeta::sys_futimesat,
         262 => stat::sys_newfstatat,

@@ -17,6 +17,16 @@ pub const O_NONBLOCK: u32 = 0o4000;
 pub const O_NOFOLLOW: u32 = 0o400000;
 pub const O_CLOEXEC: u32 = 0o2000000;
 pub const O_TMPFILE: u32 = 0o20000000;
+pub const O_DIRECTORY: u32 = 0o200000;
+pub const O_PATH: u32 = 0o10000000;
+
+/// The metadata of `host` if it is a FIFO.
+fn is_fifo(host: &std::path::Path) -> Option<std::fs::Metadata> {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(host)
+        .ok()
+        .filter(|m| m.file_type().is_fifo())
+}
 
 impl Kernel {
     /// The guest directory a `*at` call is relative to.
@@ -52,11 +62,25 @@ impl Kernel {
     }
 
     fn do_open(&mut self, dirfd: i32, path: &str, flags: u32, mode: u32) -> SysResult {
+        // A FIFO open of this task that sleeps waiting for its partner: this call
+        // restarts it (or it is abandoned, and its end closes).
+        let fifo_pending = self.io.fifos.pending.remove(&self.current);
         let follow = flags & O_NOFOLLOW == 0;
         let r = self.resolve_at(dirfd, path, follow)?;
-        let file = match r {
-            Resolved::Virtual { guest } => self.open_virtual(&guest, flags)?,
-            Resolved::Host { guest, host } => {
+        let fifo = match &r {
+            Resolved::Host { host, .. } if flags & O_PATH == 0 => is_fifo(host),
+            _ => None,
+        };
+        let file = match (r, fifo) {
+            (Resolved::Virtual { guest }, _) => self.open_virtual(&guest, flags)?,
+            (Resolved::Host { guest, host }, Some(md)) => {
+                // Never opened on the host, where it would block puffer's thread.
+                if flags & O_DIRECTORY != 0 {
+                    return Err(Errno::ENOTDIR);
+                }
+                self.open_fifo(guest, &host, &md, flags, fifo_pending)?
+            }
+            (Resolved::Host { guest, host }, None) => {
                 let c = std::ffi::CString::new(host.as_os_str().as_bytes())
                     .map_err(|_| Errno::EINVAL)?;
                 let hflags =
@@ -260,7 +284,8 @@ impl Kernel {
                     crate::proc::ProcNode::Dir(_) => FileKind::ProcDir(RefCell::new(None)),
                     crate::proc::ProcNode::Link(target) => {
                         // Opening a /proc symlink opens its target.
-                        let r = self.vfs.resolve("/", &target, true)?;
+                        // A relative target (/proc/mounts -> self/mounts) is relative to /proc.
+                        let r = self.vfs.resolve("/proc", &target, true)?;
                         return match r {
                             Resolved::Host { host, guest } => {
                                 let hf = std::fs::File::open(&host)?;

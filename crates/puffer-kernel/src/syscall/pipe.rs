@@ -218,7 +218,7 @@ fn read_buf(
 
 /// The reading side is gone: SIGPIPE (unless MSG_NOSIGNAL), and EPIPE unless some
 /// bytes already went in.
-fn broken(k: &mut Kernel, o: RwOpts, done: u64) -> SysResult {
+pub(super) fn broken(k: &mut Kernel, o: RwOpts, done: u64) -> SysResult {
     if !o.nosignal {
         let tid = k.current;
         k.raise_signal(tid, SIGPIPE);

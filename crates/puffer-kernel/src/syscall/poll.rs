@@ -8,9 +8,11 @@
 //! syscall runs again, keeping its deadline in `restart_deadline`. On return select,
 //! pselect6 and ppoll write the time left back, as Linux does.
 //!
-//! The signal mask arguments of ppoll and pselect6 are checked for size but not
-//! applied: puffer has no signal masks yet (signal.rs has no mask API); when it
-//! does, the mask belongs around the sleep here.
+//! ppoll and pselect6 run with their signal mask argument in place of the caller's
+//! (Linux's set_user_sigmask): a signal it unblocks interrupts the sleep (EINTR
+//! after its handler ran, with the caller's mask back for the handler's return);
+//! a call that completes puts the caller's mask back at once, so a signal that
+//! arrived meanwhile but is blocked again stays pending (restore_saved_sigmask_unless).
 
 use super::Args;
 use crate::errno::{Errno, SysResult};
@@ -75,6 +77,14 @@ fn expired(k: &Kernel, dl: Option<u128>) -> bool {
     dl.is_some_and(|d| k.mono_ns() >= d)
 }
 
+/// Nothing is ready: does the call return 0 now? Only once the timeout expired, and
+/// not if a signal is pending: Linux's do_poll and do_select check
+/// signal_pending() before the timeout, so even a zero timeout gives EINTR (the
+/// sleep registered instead is interrupted at once).
+fn give_up(k: &Kernel, dl: Option<u128>) -> bool {
+    expired(k, dl) && k.deliverable(k.current) == 0
+}
+
 /// poll over `(fd, events)`: the revents of each, or ERESTARTSYS after registering
 /// to sleep.
 fn do_poll(k: &mut Kernel, items: &[(i32, i16)], dl: Option<u128>) -> Result<Vec<i16>, Errno> {
@@ -96,7 +106,7 @@ fn do_poll(k: &mut Kernel, items: &[(i32, i16)], dl: Option<u128>) -> Result<Vec
         }
         rev.push(r);
     }
-    if ready > 0 || expired(k, dl) {
+    if ready > 0 || give_up(k, dl) {
         return Ok(rev);
     }
     for &(fd, ev) in items {
@@ -164,16 +174,36 @@ fn write_timespec(k: &mut Kernel, addr: u64, ns: u128) -> Result<(), Errno> {
     k.copy_to_user(addr, &b)
 }
 
-/// The signal mask argument: checked, not applied (see the module comment).
-fn check_sigmask(mask: u64, size: u64) -> Result<(), Errno> {
-    if mask != 0 && size != 8 {
+/// Apply the signal mask at guest address `mask` (0: none) of `size` bytes for the
+/// duration of the call (EINVAL unless the size is the kernel's sigset size).
+fn apply_sigmask(k: &mut Kernel, mask: u64, size: u64) -> Result<(), Errno> {
+    if mask == 0 {
+        return Ok(());
+    }
+    if size != 8 {
         return Err(Errno::EINVAL);
     }
+    let m = k.read_u64(mask)? & !crate::signal::UNBLOCKABLE;
+    k.set_syscall_sigmask(m);
     Ok(())
 }
 
+/// The end of a call that may have applied a signal mask: unless it sleeps (or is
+/// interrupted, which the signal code finishes), the caller's mask returns.
+fn end_sigmask(k: &mut Kernel, r: SysResult) -> SysResult {
+    if r != Err(Errno::ERESTARTSYS) {
+        k.restore_syscall_sigmask();
+    }
+    r
+}
+
 pub fn sys_ppoll(k: &mut Kernel, a: &Args) -> SysResult {
-    check_sigmask(a[3], a[4])?;
+    let r = ppoll(k, a);
+    end_sigmask(k, r)
+}
+
+fn ppoll(k: &mut Kernel, a: &Args) -> SysResult {
+    apply_sigmask(k, a[3], a[4])?;
     let items = read_pollfds(k, a[0], a[1])?;
     let timeout = read_timespec(k, a[2])?;
     let dl = deadline(k, timeout);
@@ -242,7 +272,7 @@ fn do_select(k: &mut Kernel, n: i32, sets: [u64; 3], dl: Option<u128>) -> SysRes
         }
         watched.push((f, ev));
     }
-    if ready == 0 && !expired(k, dl) {
+    if ready == 0 && !give_up(k, dl) {
         for (f, ev) in watched {
             watch(k, &f, ev);
         }
@@ -285,11 +315,17 @@ pub fn sys_select(k: &mut Kernel, a: &Args) -> SysResult {
 }
 
 pub fn sys_pselect6(k: &mut Kernel, a: &Args) -> SysResult {
+    let r = pselect6(k, a);
+    end_sigmask(k, r)
+}
+
+fn pselect6(k: &mut Kernel, a: &Args) -> SysResult {
+    // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
     if a[5] != 0 {
         let b = k.read_vec(a[5], 16)?;
         let mask = u64::from_le_bytes(b[..8].try_into().map_err(|_| Errno::EFAULT)?);
         let size = u64::from_le_bytes(b[8..].try_into().map_err(|_| Errno::EFAULT)?);
-        check_sigmask(mask, size)?;
+        apply_sigmask(k, mask, size)?;
     }
     let timeout = read_timespec(k, a[4])?;
     let dl = deadline(k, timeout);

@@ -28,7 +28,8 @@ impl Kernel {
                     ProcNode::File(d) => Ok(Stat::proc_file(if d.is_empty() { 0 } else { 0 })),
                     ProcNode::Dir(_) => Ok(Stat::proc_dir()),
                     ProcNode::Link(t) if follow => {
-                        let r = self.vfs.resolve("/", &t, true)?;
+                        // Relative targets (/proc/mounts -> self/mounts) are relative to /proc.
+                        let r = self.vfs.resolve("/proc", &t, true)?;
                         self.stat_resolved(&r, true)
                     }
                     ProcNode::Link(_) => Ok(Stat::proc_link()),
@@ -60,7 +61,9 @@ impl Kernel {
         }
         let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
         let r = self.resolve_at(dirfd, &path, follow)?;
-        self.stat_resolved(&r, follow)
+        // A trailing slash follows a final symlink even for lstat (path_resolution(7));
+        // `resolve` does so on the host, /proc's links are followed here.
+        self.stat_resolved(&r, follow || path.ends_with('/'))
     }
 
     fn read_path_maybe_empty(&mut self, addr: u64) -> Result<String, Errno> {

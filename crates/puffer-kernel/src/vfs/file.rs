@@ -131,6 +131,7 @@ impl File {
     /// What /proc/<pid>/fd/N points at for objects without a path.
     pub fn anon_name(&self) -> Option<String> {
         match &self.kind {
+            FileKind::Pipe(p) if p.pipe.fifo.is_some() => None,
             FileKind::Pipe(p) => Some(format!("pipe:[{}]", p.pipe.ino)),
             FileKind::Socket(s) => Some(format!("socket:[{}]", s.ino)),
             FileKind::EventFd(_) => Some("anon_inode:[eventfd]".into()),
@@ -326,7 +327,13 @@ impl File {
             FileKind::HostFd(fd) => Stat::of_fd(*fd),
             FileKind::HostStream(f) => Stat::of_fd(std::os::fd::AsRawFd::as_raw_fd(f)),
             FileKind::ProcDir(_) => Ok(Stat::proc_dir()),
-            FileKind::Pipe(p) => Ok(p.pipe.stat(S_IFIFO | 0o600)),
+            FileKind::Pipe(p) => match &p.pipe.fifo {
+                // A FIFO's inode is the file's (if it is still there).
+                Some(host) => {
+                    Stat::of_path(host, false).or_else(|_| Ok(p.pipe.stat(S_IFIFO | 0o600)))
+                }
+                None => Ok(p.pipe.stat(S_IFIFO | 0o600)),
+            },
             FileKind::Socket(s) => {
                 let mut st = s.rx.stat(S_IFSOCK | 0o777);
                 st.dev = 0x8;

@@ -4,6 +4,7 @@
 
 pub mod eventfd;
 pub mod fdtable;
+pub mod fifo;
 pub mod file;
 pub mod path;
 pub mod pipe;

@@ -139,6 +139,11 @@ impl Vfs {
             }
         }
         let guest = join(&cur);
+        if guest == "/proc" || guest.starts_with("/proc/") {
+            // Reached without a new component (`.` or `..` from a cwd inside /proc):
+            // still puffer's, never the host's /proc.
+            return Ok(Resolved::Virtual { guest });
+        }
         let host = self.host_path(&guest);
         Ok(Resolved::Host { guest, host })
     }
@@ -201,6 +206,18 @@ mod tests {
         assert_eq!(
             vfs.resolve("/", "/proc/self/exe", true).unwrap().guest(),
             "/proc/self/exe"
+        );
+        assert_eq!(
+            vfs.resolve("/proc/1", ".", true),
+            Ok(Resolved::Virtual {
+                guest: "/proc/1".into()
+            })
+        );
+        assert_eq!(
+            vfs.resolve("/proc/1/fd", "..", true),
+            Ok(Resolved::Virtual {
+                guest: "/proc/1".into()
+            })
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -65,6 +65,11 @@ struct Inner {
     max_slots: usize,
     readers: usize,
     writers: usize,
+    /// How many times each end was ever opened (Linux's r_counter/w_counter): a
+    /// FIFO opener waiting for its partner sees that one came, even if it has
+    /// already gone again.
+    r_counter: u64,
+    w_counter: u64,
 }
 
 /// One pipe (or one direction of a socketpair).
@@ -74,6 +79,9 @@ pub struct PipeBuf {
     pub ino: u64,
     /// When it was made (its inode's times).
     pub ctime: (i64, i64),
+    /// For a FIFO (named pipe, `fifo.rs`): the host file it lives at, whose inode
+    /// fstat shows and whose name /proc/<pid>/fd shows.
+    pub fifo: Option<std::path::PathBuf>,
 }
 
 /// What a read found.
@@ -111,11 +119,30 @@ impl PipeBuf {
                 max_slots: slots,
                 readers: 0,
                 writers: 0,
+                r_counter: 0,
+                w_counter: 0,
             }),
             wq: WaitQueue::new(waker),
             ino: new_ino(),
             ctime,
+            fifo: None,
         })
+    }
+
+    /// The pipe behind the FIFO at `host` (made when the first end opens, at the
+    /// guest's time `ctime`).
+    pub fn new_fifo(waker: &Waker, host: std::path::PathBuf, ctime: (i64, i64)) -> Rc<PipeBuf> {
+        let mut p = PipeBuf::new_at(waker, DEFAULT_SLOTS, ctime);
+        if let Some(p) = Rc::get_mut(&mut p) {
+            p.fifo = Some(host);
+        }
+        p
+    }
+
+    /// (r_counter, w_counter): how often each end has been opened.
+    pub fn open_counters(&self) -> (u64, u64) {
+        let i = self.inner.borrow();
+        (i.r_counter, i.w_counter)
     }
 
     /// Bytes waiting to be read (FIONREAD).
@@ -166,13 +193,18 @@ impl PipeBuf {
         Ok(size)
     }
 
+    /// An end opens; FIFO openers waiting for it wake (wake_up_partner).
     pub fn open_end(&self, write: bool) {
         let mut i = self.inner.borrow_mut();
         if write {
             i.writers += 1;
+            i.w_counter += 1;
         } else {
             i.readers += 1;
+            i.r_counter += 1;
         }
+        drop(i);
+        self.wq.wake_all();
     }
 
     pub fn close_end(&self, write: bool) {
@@ -330,17 +362,46 @@ impl PipeBuf {
 }
 
 /// One open end of a pipe: the kind of an open file description. Counted on the
-/// pipe while it exists.
+/// pipe while it exists. A FIFO opened O_RDWR is both ends at once (`read` and
+/// `write`), counted as a reader and a writer.
 /// Packet mode is the description's O_DIRECT flag, as on Linux.
 pub struct PipeEnd {
     pub pipe: Rc<PipeBuf>,
     pub write: bool,
+    pub read: bool,
+    /// A FIFO opened for reading with O_NONBLOCK before any writer: POLLHUP only
+    /// once a writer has come and gone, not for the writer that never was (the
+    /// w_counter at open; Linux keeps it in f_version). 0 for everything else.
+    no_hup_until: u64,
 }
 
 impl PipeEnd {
     pub fn new(pipe: Rc<PipeBuf>, write: bool) -> PipeEnd {
         pipe.open_end(write);
-        PipeEnd { pipe, write }
+        PipeEnd {
+            pipe,
+            write,
+            read: !write,
+            no_hup_until: 0,
+        }
+    }
+
+    /// No POLLHUP until a writer opens (see `no_hup_until`).
+    pub fn hup_after_next_writer(mut self) -> PipeEnd {
+        self.no_hup_until = self.pipe.open_counters().1;
+        self
+    }
+
+    /// Both ends in one description (a FIFO opened O_RDWR).
+    pub fn new_rdwr(pipe: Rc<PipeBuf>) -> PipeEnd {
+        pipe.open_end(false);
+        pipe.open_end(true);
+        PipeEnd {
+            pipe,
+            write: true,
+            read: true,
+            no_hup_until: 0,
+        }
     }
 
     /// poll(2)'s mask for this end (pipe_poll).
@@ -353,11 +414,12 @@ impl PipeEnd {
             if self.pipe.readers() == 0 {
                 m |= POLLERR;
             }
-        } else {
+        }
+        if self.read {
             if !self.pipe.is_empty() {
                 m |= POLLIN | POLLRDNORM;
             }
-            if self.pipe.writers() == 0 {
+            if self.pipe.writers() == 0 && self.pipe.open_counters().1 != self.no_hup_until {
                 m |= POLLHUP;
             }
         }
@@ -367,7 +429,12 @@ impl PipeEnd {
 
 impl Drop for PipeEnd {
     fn drop(&mut self) {
-        self.pipe.close_end(self.write);
+        if self.read {
+            self.pipe.close_end(false);
+        }
+        if self.write {
+            self.pipe.close_end(true);
+        }
     }
 }
 
@@ -417,6 +484,24 @@ mod tests {
         drop(r);
         assert_eq!(p.readers(), 0);
         assert_eq!(p.write(b"x", true, false), WriteOutcome::Broken);
+    }
+
+    #[test]
+    fn fifo_ends() {
+        let p = PipeBuf::new(&Waker::default(), DEFAULT_SLOTS);
+        // A non-blocking reader before any writer: no POLLHUP yet.
+        let r = PipeEnd::new(p.clone(), false).hup_after_next_writer();
+        assert_eq!(r.poll() & POLLHUP, 0);
+        assert_eq!(p.open_counters(), (1, 0));
+        // A reader-writer counts as both.
+        let rw = PipeEnd::new_rdwr(p.clone());
+        assert_eq!((p.readers(), p.writers()), (2, 1));
+        assert_eq!(rw.poll() & (POLLOUT | POLLHUP), POLLOUT);
+        drop(rw);
+        assert_eq!((p.readers(), p.writers()), (1, 0));
+        // A writer came and went: now POLLHUP.
+        assert_eq!(r.poll() & POLLHUP, POLLHUP);
+        assert_eq!(p.open_counters(), (2, 1));
     }
 
     #[test]
