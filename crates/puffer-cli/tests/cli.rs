@@ -208,3 +208,41 @@ fn exec_shares_text_and_decoded_blocks_through_the_page_cache() {
         "16 execs decoded {many} blocks, one exec {one}"
     );
 }
+
+#[test]
+fn chown_is_recorded_when_the_host_refuses() {
+    // Run as an unprivileged host user (dropping root with setpriv when the tests
+    // run as root, as in CI) so that the host refuses chown to root; the guest's
+    // chown must still succeed and stat must show the new owner.
+    let dir = std::env::temp_dir().join(format!("puffer-chown-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let script = "touch f && chown 0:0 f; echo chown=$?; stat -c '%u:%g' f; \
+                  chown :7 f; echo chgrp=$?; stat -c '%u:%g' f; rm f";
+    let puffer = env!("CARGO_BIN_EXE_puffer");
+    let args = ["run", "/bin/busybox", "sh", "-c", script];
+    // SAFETY: getuid(2) has no preconditions.
+    let root = unsafe { libc::getuid() } == 0;
+    let o = if root {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", puffer])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("setpriv")
+    } else {
+        Command::new(puffer)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out,
+        "chown=0\n0:0\nchgrp=0\n0:7\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -97,6 +97,8 @@ pub struct Kernel {
     io: iowait::IoState,
     /// Pages of MAP_SHARED file mappings (`mm/pagecache.rs`).
     page_cache: Rc<RefCell<mm::pagecache::PageCache>>,
+    /// Owners chown recorded where the host refused (vfs/owners.rs).
+    owners: vfs::owners::Owners,
     /// `--ktrace`: the kernel-event trace.
     pub ktrace: Option<ktrace::Ktrace>,
     /// `--strace`: every syscall as strace prints it.
@@ -136,6 +138,7 @@ impl Kernel {
             futex_woken: BTreeSet::new(),
             io: iowait::IoState::default(),
             page_cache: Rc::default(),
+            owners: Default::default(),
             ktrace: None,
             strace: None,
             enosys_logged: BTreeSet::new(),

@@ -6,11 +6,11 @@
 //! the host call gets the resolved host path, whose components are no longer
 //! symlinks, and "nofollow" variants are used where the host has them.
 //!
-//! Ownership: chown and friends pass through to the host. A guest process runs as
-//! the host user puffer runs as (getuid answers the same), so the host's answer is
-//! the one Linux would give that user: changing one's own files to one's own uid or
-//! to one of one's groups succeeds, anything else is EPERM — unless puffer runs as
-//! root. Nothing is recorded on the side.
+//! Ownership: chown and friends go to the host first. A guest process runs as the
+//! host user puffer runs as (getuid answers the same); when the host refuses the
+//! change (EPERM: puffer is not root), the new owner is recorded on the side
+//! (`vfs/owners.rs`) and stat shows it, so chown never fails for want of host
+//! privilege — the guest's files end up owned as it asked, as far as it can see.
 //!
 //! puffer's own objects (pipes, sockets, eventfds) accept fchmod/fchown/futimens
 //! and ignore them; /dev/null and the like, and /proc, refuse changes (EPERM) as
@@ -166,41 +166,57 @@ pub fn sys_fchmodat2(k: &mut Kernel, a: &Args) -> SysResult {
 
 // ---- chown ----
 
-fn chown_target(t: Target, uid: u32, gid: u32) -> SysResult {
-    match t {
+fn chown_target(k: &mut Kernel, t: Target, uid: u32, gid: u32) -> SysResult {
+    let r = match &t {
         Target::Path(p) => {
             // SAFETY: lchown(2) on a resolved path (a symlink itself when the caller
             // asked not to follow it).
-            check(unsafe { libc::lchown(cstr(&p)?.as_ptr(), uid, gid) })
+            check(unsafe { libc::lchown(cstr(p)?.as_ptr(), uid, gid) })
         }
         Target::File(f) => {
-            if let Some(p) = dir_path(&f) {
+            if let Some(p) = dir_path(f) {
                 // SAFETY: as above.
-                return check(unsafe { libc::lchown(cstr(&p)?.as_ptr(), uid, gid) });
-            }
-            match host_fd_of(&f)? {
-                // SAFETY: fchown(2) on a descriptor puffer owns.
-                Some(h) => check(unsafe { libc::fchown(h, uid, gid) }),
-                None => Ok(0),
+                check(unsafe { libc::lchown(cstr(&p)?.as_ptr(), uid, gid) })
+            } else {
+                match host_fd_of(f)? {
+                    // SAFETY: fchown(2) on a descriptor puffer owns.
+                    Some(h) => check(unsafe { libc::fchown(h, uid, gid) }),
+                    None => return Ok(0),
+                }
             }
         }
-        Target::Virtual(g) => Err(virtual_refusal(&g)),
+        Target::Virtual(g) => return Err(virtual_refusal(g)),
+    };
+    if r != Err(Errno::EPERM) {
+        return r;
     }
+    // The host user may not give the file that owner: record it instead, as the
+    // issue's "recorded or a no-op, but never an error" asks (vfs/owners.rs).
+    let st = match &t {
+        Target::Path(p) => Stat::of_path(p, false)?,
+        Target::File(f) => match dir_path(f) {
+            Some(p) => Stat::of_path(&p, false)?,
+            None => f.stat()?,
+        },
+        Target::Virtual(_) => return r,
+    };
+    k.owners.set(st.dev, st.ino, (st.uid, st.gid), uid, gid);
+    Ok(0)
 }
 
 pub fn sys_chown(k: &mut Kernel, a: &Args) -> SysResult {
     let t = target(k, AT_FDCWD, a[0], true, false)?;
-    chown_target(t, a[1] as u32, a[2] as u32)
+    chown_target(k, t, a[1] as u32, a[2] as u32)
 }
 
 pub fn sys_lchown(k: &mut Kernel, a: &Args) -> SysResult {
     let t = target(k, AT_FDCWD, a[0], false, false)?;
-    chown_target(t, a[1] as u32, a[2] as u32)
+    chown_target(k, t, a[1] as u32, a[2] as u32)
 }
 
 pub fn sys_fchown(k: &mut Kernel, a: &Args) -> SysResult {
     let f = k.file(a[0] as i32)?;
-    chown_target(Target::File(f), a[1] as u32, a[2] as u32)
+    chown_target(k, Target::File(f), a[1] as u32, a[2] as u32)
 }
 
 pub fn sys_fchownat(k: &mut Kernel, a: &Args) -> SysResult {
@@ -210,7 +226,7 @@ pub fn sys_fchownat(k: &mut Kernel, a: &Args) -> SysResult {
     }
     let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
     let t = target(k, a[0] as i32, a[1], follow, flags & AT_EMPTY_PATH != 0)?;
-    chown_target(t, a[2] as u32, a[3] as u32)
+    chown_target(k, t, a[2] as u32, a[3] as u32)
 }
 
 // ---- times ----

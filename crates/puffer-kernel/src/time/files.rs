@@ -67,6 +67,10 @@ impl Kernel {
     /// host process) reads as the guest's boot time, with ctime kept no earlier than
     /// mtime.
     pub(crate) fn guest_stat(&self, st: &mut Stat) {
+        // Owners recorded where the host refused a chown (vfs/owners.rs).
+        if let Some((u, g)) = self.owners.get(st.dev, st.ino) {
+            (st.uid, st.gid) = (u, g);
+        }
         let Some(f) = self.host_files() else {
             return;
         };

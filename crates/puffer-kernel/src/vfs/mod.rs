@@ -6,6 +6,7 @@ pub mod eventfd;
 pub mod fdtable;
 pub mod fifo;
 pub mod file;
+pub mod owners;
 pub mod path;
 pub mod pipe;
 pub mod socket;
