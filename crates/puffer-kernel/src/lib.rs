@@ -99,6 +99,9 @@ pub struct Kernel {
     pub ktrace: Option<ktrace::Ktrace>,
     /// `--strace`: every syscall as strace prints it.
     pub strace: Option<strace::Strace>,
+    /// Signal deliveries since the step observer last looked (`puffer trace`); None
+    /// when nobody records them.
+    pub(crate) deliveries: Option<Vec<trace::Delivery>>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.
@@ -134,6 +137,7 @@ impl Kernel {
             page_cache: Rc::default(),
             ktrace: None,
             strace: None,
+            deliveries: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
