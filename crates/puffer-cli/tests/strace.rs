@@ -153,3 +153,75 @@ fn names_strip_padded_pids() {
     let t = "303   execve(\"x\", [], []) = 0\n123456 brk(NULL) = 0x1\n[pid     2] exit(0) = ?\n+++ exited with 0 +++\n";
     assert_eq!(names(t), ["execve", "brk", "exit"]);
 }
+
+/// A trace's lines without pid prefixes and with strace's result-column padding
+/// collapsed, so puffer's and native strace's lines compare as text.
+fn normalized(trace: &str) -> String {
+    let mut out = String::new();
+    for l in trace.lines() {
+        let l = l.trim_start();
+        let l = match l.strip_prefix("[pid") {
+            Some(rest) => rest.split_once(']').map_or("", |x| x.1).trim_start(),
+            None => l
+                .split_once(' ')
+                .filter(|(p, _)| p.chars().all(|c| c.is_ascii_digit()))
+                .map_or(l, |x| x.1.trim_start()),
+        };
+        let mut prev_space = false;
+        for c in l.chars() {
+            if c == ' ' && prev_space {
+                continue;
+            }
+            prev_space = c == ' ';
+            out.push(c);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Signal structs (sigaction, sigset_t, stack_t, siginfo at delivery, wait status):
+/// lines taken from native `strace -f` of the same static binaries (code addresses are
+/// the same natively and in puffer), checked against both.
+#[test]
+fn signal_structs_like_native_strace() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "sigaltstack.glibc",
+            &[
+                "rt_sigprocmask(SIG_SETMASK, [], NULL, 8) = 0\n",
+                "sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0\n",
+                "rt_sigaction(SIGSEGV, {sa_handler=0x401cc0, sa_mask=[], sa_flags=SA_RESTORER|SA_ONSTACK|SA_SIGINFO, sa_restorer=0x409180}, NULL, 8) = 0\n",
+                "rt_sigprocmask(SIG_BLOCK, NULL, [], 8) = 0\n",
+                ", ss_flags=SS_ONSTACK, ss_size=65536}) = 0\n",
+                "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x",
+                "--- SIGSEGV {si_signo=SIGSEGV, si_code=SI_KERNEL, si_addr=NULL} ---\n",
+            ],
+        ),
+        (
+            "sigchld.glibc",
+            &[
+                "rt_sigprocmask(SIG_BLOCK, [CHLD], [], 8) = 0\n",
+                "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=",
+                ", si_uid=0, si_status=SIGTERM, si_utime=0, si_stime=0} ---\n",
+                "wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}], WNOHANG, NULL) = ",
+                "--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=",
+            ],
+        ),
+        (
+            "sigfpe.glibc",
+            &["--- SIGFPE {si_signo=SIGFPE, si_code=FPE_FLTDIV, si_addr=0x401590} ---\n"],
+        ),
+    ];
+    for (bin, wants) in cases {
+        let ours = normalized(&puffer_trace(bin));
+        let theirs = normalized(&native_trace(bin));
+        for want in *wants {
+            assert!(
+                theirs.contains(want),
+                "{bin}: native strace has no {want:?} (update the test from it):\n{theirs}"
+            );
+            assert!(ours.contains(want), "{bin}: missing {want:?} in\n{ours}");
+        }
+    }
+}

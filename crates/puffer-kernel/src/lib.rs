@@ -469,7 +469,6 @@ impl Kernel {
     }
 
     fn handle_trap(&mut self, trap: Trap) {
-        self.strace_trap(trap);
         match trap {
             Trap::Budget => {}
             Trap::Syscall => syscall::dispatch(self),
@@ -508,12 +507,6 @@ impl Kernel {
                         }
                     }
                     mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {
-                        let code = if out == mm::FaultOutcome::MapErr {
-                            "SEGV_MAPERR"
-                        } else {
-                            "SEGV_ACCERR"
-                        };
-                        self.strace_signal(signal::SIGSEGV, code, Some(pf.addr.0));
                         tracing::debug!(
                             "SIGSEGV at {:#x} ({:?}) rip={:#x}",
                             pf.addr.0,

@@ -216,6 +216,7 @@ impl Kernel {
         action: &'static str,
     ) {
         self.trace_signal(info.signo(), info.sender(), tgid, action);
+        self.strace_delivery(tid.0, info);
         if let Some(log) = self.deliveries.as_mut() {
             log.push(crate::trace::Delivery {
                 step: self.cpu.stats.retired,

@@ -68,6 +68,15 @@ pub enum A {
     IdType,
     Clone3In,
     SigHow,
+    /// A sigset_t of the size in argument `n` (printed only for the kernel's 8).
+    SigSetIn(usize),
+    SigSetOut(usize),
+    /// The kernel's struct sigaction.
+    SigactIn,
+    SigactOut,
+    /// stack_t (sigaltstack).
+    StackIn,
+    StackOut,
 }
 
 impl A {
@@ -83,6 +92,9 @@ impl A {
                 | A::IovOut(_)
                 | A::UtsOut
                 | A::WStatusOut
+                | A::SigSetOut(_)
+                | A::SigactOut
+                | A::StackOut
         )
     }
 }
@@ -105,12 +117,12 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         3 => vec![D],
         // Signals.
         15 | 219 => vec![],
-        127 => vec![P, U],
-        128 => vec![P, P, TimespecIn, U],
+        127 => vec![SigSetOut(1), U],
+        128 => vec![SigSetIn(3), P, TimespecIn, U],
         129 => vec![D, Sig, P],
         297 => vec![D, D, Sig, P],
-        130 => vec![P, U],
-        131 => vec![P, P],
+        130 => vec![SigSetIn(1), U],
+        131 => vec![StackIn, StackOut],
         36 => vec![D, P],
         37 => vec![U],
         38 => vec![D, P, P],
@@ -158,8 +170,8 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         10 => vec![P, U, Prot],
         11 => vec![P, U],
         12 => vec![P],
-        13 => vec![Sig, P, P, U],
-        14 => vec![SigHow, P, P, U],
+        13 => vec![Sig, SigactIn, SigactOut, U],
+        14 => vec![SigHow, SigSetIn(3), SigSetOut(3), U],
         16 => vec![D, Ioctl, P],
         17 => vec![D, OutBuf(false), U, D],
         18 => vec![D, InBuf(2), U, D],
@@ -352,6 +364,36 @@ fn timespec(k: &mut Kernel, addr: u64) -> String {
     }
 }
 
+fn sigset(k: &mut Kernel, addr: u64, size: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 8) {
+        Some(b) if size == 8 => f::sigset(u64_at(&b, 0), 64),
+        _ => f::ptr(addr),
+    }
+}
+
+fn sigaction(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 32) {
+        Some(b) => f::sigaction(u64_at(&b, 0), u64_at(&b, 8), u64_at(&b, 16), u64_at(&b, 24)),
+        None => f::ptr(addr),
+    }
+}
+
+fn stack(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 24) {
+        Some(b) => f::stack_t(u64_at(&b, 0), u32_at(&b, 8), u64_at(&b, 16)),
+        None => f::ptr(addr),
+    }
+}
+
 fn rlimit(k: &mut Kernel, addr: u64) -> String {
     match read(k, addr, 16) {
         Some(b) => format!(
@@ -493,6 +535,9 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
             }
         }
         A::IovIn(n) => iovec(k, v, a[n], None),
+        A::SigSetIn(n) => sigset(k, v, a[n]),
+        A::SigactIn => sigaction(k, v),
+        A::StackIn => stack(k, v),
         A::Argv => argv(k, v),
         A::Envp => envp(k, v),
         A::FutexOp => f::futex_op(v),
@@ -552,6 +597,9 @@ pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResu
             }
         }
         Some(A::RlimitOut) => rlimit(k, v),
+        Some(A::SigSetOut(n)) => sigset(k, v, a[n]),
+        Some(A::SigactOut) => sigaction(k, v),
+        Some(A::StackOut) => stack(k, v),
         Some(A::TimespecOut) => timespec(k, v),
         Some(A::TimevalOut) => match read(k, v, 16) {
             Some(b) => format!(

@@ -153,9 +153,153 @@ pub fn file_mode(m: u32) -> String {
 pub fn signal(sig: u64) -> String {
     match sig {
         1..=31 => crate::signal::name(sig as i32),
-        32..=64 => format!("SIGRT_{}", sig - 32),
+        32 => "SIGRTMIN".into(),
+        33..=64 => format!("SIGRT_{}", sig - 32),
         _ => format!("{}", sig as i64),
     }
+}
+
+/// A signal set as strace prints it: `[USR1 CHLD]`, or `~[KILL STOP]` (the signals
+/// *not* in it) when more than half of the `bits` signals are in it.
+pub fn sigset(set: u64, bits: u32) -> String {
+    let all = if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
+    let set = set & all;
+    let (neg, shown) = if set.count_ones() * 2 > bits {
+        ("~", !set & all)
+    } else {
+        ("", set)
+    };
+    let names: Vec<String> = (0..bits)
+        .filter(|i| shown & (1u64 << i) != 0)
+        .map(|i| {
+            let n = signal(i as u64 + 1);
+            n.strip_prefix("SIG").map(str::to_string).unwrap_or(n)
+        })
+        .collect();
+    format!("{neg}[{}]", names.join(" "))
+}
+
+/// A siginfo_t (128 bytes) as strace prints it: `{si_signo=SIGSEGV,
+/// si_code=SEGV_MAPERR, si_addr=0x10}`; the fields after si_code depend on the code.
+pub fn siginfo(b: &[u8]) -> String {
+    let i32_at = |o: usize| {
+        b.get(o..o + 4)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, i32::from_le_bytes)
+    };
+    let u64_at = |o: usize| {
+        b.get(o..o + 8)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let sig = i32_at(0);
+    let code = i32_at(8);
+    let name = signal(sig as u64);
+    let code_s = crate::signal::code_name(sig, code)
+        .map(str::to_string)
+        .unwrap_or_else(|| code.to_string());
+    let mut s = format!("{{si_signo={name}, si_code={code_s}");
+    let fault = matches!(
+        sig,
+        crate::signal::SIGSEGV
+            | crate::signal::SIGBUS
+            | crate::signal::SIGILL
+            | crate::signal::SIGFPE
+    );
+    match code {
+        // Sent by a process: kill, tkill, sigqueue (with its value).
+        c if c <= 0 && c != crate::signal::SI_KERNEL && c != -2 => {
+            s.push_str(&format!(", si_pid={}, si_uid={}", i32_at(16), i32_at(20)));
+            if c == crate::signal::SI_QUEUE {
+                s.push_str(&format!(
+                    ", si_int={}, si_ptr={}",
+                    i32_at(24),
+                    ptr(u64_at(24))
+                ));
+            }
+        }
+        // POSIX timers.
+        -2 => s.push_str(&format!(
+            ", si_timerid={:#x}, si_overrun={}, si_int={}, si_ptr={}",
+            i32_at(16),
+            i32_at(20),
+            i32_at(24),
+            ptr(u64_at(24))
+        )),
+        _ if sig == crate::signal::SIGCHLD => {
+            let st = i32_at(24);
+            let status = if code == crate::signal::CLD_EXITED {
+                st.to_string()
+            } else {
+                signal(st as u64)
+            };
+            s.push_str(&format!(
+                ", si_pid={}, si_uid={}, si_status={status}, si_utime={}, si_stime={}",
+                i32_at(16),
+                i32_at(20),
+                u64_at(32),
+                u64_at(40)
+            ));
+        }
+        _ if fault => s.push_str(&format!(", si_addr={}", ptr(u64_at(16)))),
+        _ => {}
+    }
+    s.push('}');
+    s
+}
+
+/// `sa_flags` in strace's order.
+pub const SA_FLAGS: &[(u64, &str)] = &[
+    (0x0400_0000, "SA_RESTORER"),
+    (0x0800_0000, "SA_ONSTACK"),
+    (0x1000_0000, "SA_RESTART"),
+    (0x4000_0000, "SA_NODEFER"),
+    (0x8000_0000, "SA_RESETHAND"),
+    (4, "SA_SIGINFO"),
+    (1, "SA_NOCLDSTOP"),
+    (2, "SA_NOCLDWAIT"),
+];
+
+/// The kernel's `struct sigaction` (handler, flags, restorer, mask): `{sa_handler=...,
+/// sa_mask=[...], sa_flags=..., sa_restorer=...}` (the restorer only with
+/// SA_RESTORER, as strace).
+pub fn sigaction(handler: u64, fl: u64, restorer: u64, mask: u64) -> String {
+    let h = match handler {
+        0 => "SIG_DFL".to_string(),
+        1 => "SIG_IGN".to_string(),
+        h => format!("{h:#x}"),
+    };
+    let mut s = format!(
+        "{{sa_handler={h}, sa_mask={}, sa_flags={}",
+        sigset(mask, 64),
+        flags(fl & 0xffff_ffff, SA_FLAGS, "0")
+    );
+    if fl & 0x0400_0000 != 0 {
+        s.push_str(&format!(", sa_restorer={}", ptr(restorer)));
+    }
+    s.push('}');
+    s
+}
+
+/// `stack_t`: `{ss_sp=0x..., ss_flags=SS_ONSTACK, ss_size=8192}`.
+pub fn stack_t(sp: u64, fl: u32, size: u64) -> String {
+    format!(
+        "{{ss_sp={}, ss_flags={}, ss_size={size}}}",
+        ptr(sp),
+        flags(
+            fl as u64,
+            &[
+                (1, "SS_ONSTACK"),
+                (2, "SS_DISABLE"),
+                (1 << 31, "SS_AUTODISARM")
+            ],
+            "0"
+        )
+    )
 }
 
 /// A file descriptor, where `AT_FDCWD` is meaningful.
@@ -623,5 +767,22 @@ mod tests {
         assert_eq!(l.find(" = ").unwrap(), 39);
         let long = line("x", &["a".repeat(50)], "0");
         assert!(long.ends_with(") = 0"));
+    }
+
+    #[test]
+    fn signal_sets() {
+        assert_eq!(sigset(0, 64), "[]");
+        assert_eq!(sigset((1 << 9) | (1 << 11), 64), "[USR1 USR2]");
+        assert_eq!(sigset(u64::MAX, 64), "~[]");
+        assert_eq!(sigset(!((1 << 8) | (1 << 18)), 64), "~[KILL STOP]");
+        assert_eq!(sigset(1 << 31 | 1 << 32, 64), "[RTMIN RT_1]");
+        assert_eq!(
+            sigaction(0x401c80, 0x0400_0004, 0x408ef0, 0),
+            "{sa_handler=0x401c80, sa_mask=[], sa_flags=SA_RESTORER|SA_SIGINFO, sa_restorer=0x408ef0}"
+        );
+        assert_eq!(
+            sigaction(0, 0, 0, 0),
+            "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}"
+        );
     }
 }
