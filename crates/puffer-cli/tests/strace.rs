@@ -180,11 +180,12 @@ fn normalized(trace: &str) -> String {
     out
 }
 
-/// Signal structs (sigaction, sigset_t, stack_t, siginfo at delivery, wait status):
+/// Structs (sigaction, sigset_t, stack_t, siginfo at delivery, wait status, pollfd
+/// arrays and their answers, fd_sets):
 /// lines taken from native `strace -f` of the same static binaries (code addresses are
 /// the same natively and in puffer), checked against both.
 #[test]
-fn signal_structs_like_native_strace() {
+fn structs_like_native_strace() {
     let cases: &[(&str, &[&str])] = &[
         (
             "sigaltstack.glibc",
@@ -206,6 +207,17 @@ fn signal_structs_like_native_strace() {
                 ", si_uid=0, si_status=SIGTERM, si_utime=0, si_stime=0} ---\n",
                 "wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}], WNOHANG, NULL) = ",
                 "--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=",
+            ],
+        ),
+        (
+            "polling.glibc",
+            &[
+                "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, 0) = 2 ([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])\n",
+                "poll([{fd=3, events=0}, {fd=-1}, {fd=104, events=POLLIN}], 3, 0) = 1 ([{fd=104, revents=POLLNVAL}])\n",
+                "poll(NULL, 0, 10) = 0 (Timeout)\n",
+                "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=30000000}, NULL, 8) = 0 (Timeout)\n",
+                "pselect6(6, [4], [4 5], NULL, NULL, NULL) = 3 (in [4], out [4 5])\n",
+                "pselect6(4, [3], NULL, NULL, {tv_sec=0, tv_nsec=20000000}, {sigmask=NULL, sigsetsize=8}) = 0 (Timeout)\n",
             ],
         ),
         (

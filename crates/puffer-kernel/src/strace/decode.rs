@@ -77,6 +77,14 @@ pub enum A {
     /// stack_t (sigaltstack).
     StackIn,
     StackOut,
+    /// A struct pollfd array of argument `n` entries (the answer follows the result).
+    PollIn(usize),
+    /// An fd_set of the descriptors below argument 0 (select, pselect6).
+    FdSetIn,
+    /// A timeval input (select's timeout).
+    TimevalIn,
+    /// pselect6's `{sigmask=..., sigsetsize=...}`.
+    Pselect6Sig,
 }
 
 impl A {
@@ -127,10 +135,10 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         37 => vec![U],
         38 => vec![D, P, P],
         // Pipes, polling, sockets, eventfds.
-        7 => vec![P, U, D],
-        23 => vec![D, P, P, P, P],
-        270 => vec![D, P, P, P, TimespecIn, P],
-        271 => vec![P, U, TimespecIn, P, U],
+        7 => vec![PollIn(1), U, D],
+        23 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimevalIn],
+        270 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Pselect6Sig],
+        271 => vec![PollIn(1), U, TimespecIn, SigSetIn(4), U],
         41 => vec![D, D, D],
         53 => vec![D, D, D, P],
         44 => vec![D, InBuf(2), U, X, P, D],
@@ -394,6 +402,65 @@ fn stack(k: &mut Kernel, addr: u64) -> String {
     }
 }
 
+/// The `(fd, events, revents)` of `n` pollfds at `addr`.
+fn read_pollfds(k: &mut Kernel, addr: u64, n: u64) -> Option<Vec<(i32, u16, u16)>> {
+    let n = n.min(f::MAX_ELEMS as u64) as usize;
+    let b = read(k, addr, n * 8)?;
+    Some(
+        (0..n)
+            .map(|i| {
+                let e = &b[i * 8..i * 8 + 8];
+                (
+                    i32::from_le_bytes([e[0], e[1], e[2], e[3]]),
+                    u16::from_le_bytes([e[4], e[5]]),
+                    u16::from_le_bytes([e[6], e[7]]),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn fd_set(k: &mut Kernel, addr: u64, n: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    let n = (n as i32).clamp(0, 1024) as u32;
+    match read(k, addr, n.div_ceil(64) as usize * 8) {
+        Some(b) => f::fd_set(&b, n),
+        None if n == 0 => "[]".into(),
+        None => f::ptr(addr),
+    }
+}
+
+/// What strace adds after some results: `(Timeout)`, poll's answered entries,
+/// select's ready sets.
+pub fn result_detail(k: &mut Kernel, nr: u64, a: &[u64; 6], r: SysResult) -> Option<String> {
+    let n = r.ok()?;
+    if matches!(nr, 7 | 23 | 270 | 271) && n == 0 {
+        return Some("(Timeout)".into());
+    }
+    match nr {
+        7 | 271 => {
+            let fds = read_pollfds(k, a[0], a[1])?;
+            Some(format!("({})", f::pollfds(&fds, true)))
+        }
+        23 | 270 => {
+            let mut parts = Vec::new();
+            for (i, what) in [(1, "in"), (2, "out"), (3, "except")] {
+                if a[i] == 0 {
+                    continue;
+                }
+                let s = fd_set(k, a[i], a[0]);
+                if s != "[]" {
+                    parts.push(format!("{what} {s}"));
+                }
+            }
+            Some(format!("({})", parts.join(", ")))
+        }
+        _ => None,
+    }
+}
+
 fn rlimit(k: &mut Kernel, addr: u64) -> String {
     match read(k, addr, 16) {
         Some(b) => format!(
@@ -536,6 +603,33 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
         }
         A::IovIn(n) => iovec(k, v, a[n], None),
         A::SigSetIn(n) => sigset(k, v, a[n]),
+        A::PollIn(n) => match read_pollfds(k, v, a[n]) {
+            Some(fds) if v != 0 => {
+                let mut s = f::pollfds(&fds, false);
+                if a[n] > f::MAX_ELEMS as u64 {
+                    s.insert_str(s.len() - 1, ", ...");
+                }
+                s
+            }
+            _ => f::ptr(v),
+        },
+        A::FdSetIn => fd_set(k, v, a[0]),
+        A::TimevalIn => match read(k, v, 16) {
+            Some(b) => format!(
+                "{{tv_sec={}, tv_usec={}}}",
+                u64_at(&b, 0) as i64,
+                u64_at(&b, 8) as i64
+            ),
+            None => f::ptr(v),
+        },
+        A::Pselect6Sig => match read(k, v, 16) {
+            Some(b) => format!(
+                "{{sigmask={}, sigsetsize={}}}",
+                sigset(k, u64_at(&b, 0), u64_at(&b, 8)),
+                u64_at(&b, 8)
+            ),
+            None => f::ptr(v),
+        },
         A::SigactIn => sigaction(k, v),
         A::StackIn => stack(k, v),
         A::Argv => argv(k, v),

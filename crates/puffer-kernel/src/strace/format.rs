@@ -252,6 +252,59 @@ pub fn siginfo(b: &[u8]) -> String {
     s
 }
 
+/// poll(2) event bits.
+pub const POLL_EVENTS: &[(u64, &str)] = &[
+    (0x1, "POLLIN"),
+    (0x2, "POLLPRI"),
+    (0x4, "POLLOUT"),
+    (0x8, "POLLERR"),
+    (0x10, "POLLHUP"),
+    (0x20, "POLLNVAL"),
+    (0x40, "POLLRDNORM"),
+    (0x80, "POLLRDBAND"),
+    (0x100, "POLLWRNORM"),
+    (0x200, "POLLWRBAND"),
+    (0x400, "POLLMSG"),
+    (0x1000, "POLLREMOVE"),
+    (0x2000, "POLLRDHUP"),
+];
+
+/// `struct pollfd` array entries `(fd, events, revents)`: the request
+/// `[{fd=3, events=POLLIN}, {fd=-1}]`, or with `revents` the answer, listing only
+/// the entries with something to report (`[{fd=3, revents=POLLIN|POLLHUP}]`).
+pub fn pollfds(fds: &[(i32, u16, u16)], revents: bool) -> String {
+    let parts: Vec<String> = fds
+        .iter()
+        .filter(|e| !revents || e.2 != 0)
+        .map(|&(fd, ev, rev)| {
+            if revents {
+                format!(
+                    "{{fd={fd}, revents={}}}",
+                    flags(rev as u64, POLL_EVENTS, "0")
+                )
+            } else if fd < 0 {
+                format!("{{fd={fd}}}")
+            } else {
+                format!("{{fd={fd}, events={}}}", flags(ev as u64, POLL_EVENTS, "0"))
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// The descriptors below `n` in an fd_set (bytes of 64-bit words): `[3 4]`.
+pub fn fd_set(words: &[u8], n: u32) -> String {
+    let fds: Vec<String> = (0..n)
+        .filter(|&i| {
+            words
+                .get((i / 8) as usize)
+                .is_some_and(|b| b & (1 << (i % 8)) != 0)
+        })
+        .map(|i| i.to_string())
+        .collect();
+    format!("[{}]", fds.join(" "))
+}
+
 /// `sa_flags` in strace's order.
 pub const SA_FLAGS: &[(u64, &str)] = &[
     (0x0400_0000, "SA_RESTORER"),
@@ -784,5 +837,19 @@ mod tests {
             sigaction(0, 0, 0, 0),
             "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}"
         );
+    }
+
+    #[test]
+    fn polls_and_fd_sets() {
+        assert_eq!(
+            pollfds(&[(3, 1, 0), (-1, 0, 0), (4, 5, 4)], false),
+            "[{fd=3, events=POLLIN}, {fd=-1}, {fd=4, events=POLLIN|POLLOUT}]"
+        );
+        assert_eq!(
+            pollfds(&[(3, 1, 0), (4, 5, 0x14)], true),
+            "[{fd=4, revents=POLLOUT|POLLHUP}]"
+        );
+        assert_eq!(fd_set(&[0x30, 0, 0, 0, 0, 0, 0, 0], 6), "[4 5]");
+        assert_eq!(fd_set(&[0x30, 0, 0, 0, 0, 0, 0, 0], 5), "[4]");
     }
 }

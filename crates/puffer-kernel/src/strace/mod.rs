@@ -158,7 +158,14 @@ fn finish(k: &mut Kernel, nr: u64, a: &[u64; 6], e: &Entry, r: Option<SysResult>
     };
     let res = match r {
         None => "?".to_string(),
-        Some(r) => decode::result(nr, r),
+        Some(r) => {
+            let mut s = decode::result(nr, r);
+            if let Some(d) = decode::result_detail(k, nr, a, r) {
+                s.push(' ');
+                s.push_str(&d);
+            }
+            s
+        }
     };
     // strace aligns the result counting the `[pid N] ` prefix too.
     let p = k.strace_prefix(e.pid, 0);
