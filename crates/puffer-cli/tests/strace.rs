@@ -180,8 +180,9 @@ fn normalized(trace: &str) -> String {
     out
 }
 
-/// Structs (sigaction, sigset_t, stack_t, siginfo at delivery, wait status, pollfd
-/// arrays and their answers, fd_sets):
+/// Structs (sigaction, sigset_t, stack_t, siginfo at delivery, rt_sigreturn's mask,
+/// wait status, pollfd arrays and their answers, fd_sets, msghdr, socket types,
+/// itimerval):
 /// lines taken from native `strace -f` of the same static binaries (code addresses are
 /// the same natively and in puffer), checked against both.
 #[test]
@@ -207,7 +208,22 @@ fn structs_like_native_strace() {
                 ", si_uid=0, si_status=SIGTERM, si_utime=0, si_stime=0} ---\n",
                 "wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}], WNOHANG, NULL) = ",
                 "--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=",
+                "rt_sigreturn({mask=[CHLD]}) = -1 EINTR (Interrupted system call)\n",
             ],
+        ),
+        (
+            "sockets.glibc",
+            &[
+                "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0, [3, 4]) = 0\n",
+                "sendmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"one \", iov_len=4}, {iov_base=\"two \", iov_len=4}, {iov_base=\"three\", iov_len=5}], msg_iovlen=3, msg_controllen=0, msg_flags=0}, 0) = 13\n",
+                "recvmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"one \", iov_len=4}, {iov_base=\"two three\", iov_len=19}], msg_iovlen=2, msg_controllen=0, msg_flags=0}, 0) = 13\n",
+                "sendto(3, \"x\", 1, MSG_NOSIGNAL, NULL, 0) = -1 EPIPE (Broken pipe)\n",
+                "shutdown(3, SHUT_WR) = 0\n",
+            ],
+        ),
+        (
+            "sigtimer.glibc",
+            &["getitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}) = 0\n"],
         ),
         (
             "polling.glibc",

@@ -26,7 +26,7 @@
 
 mod deliver;
 mod fault;
-mod frame;
+pub(crate) mod frame;
 mod jobctl;
 mod send;
 mod timer;

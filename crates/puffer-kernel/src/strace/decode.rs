@@ -85,6 +85,18 @@ pub enum A {
     TimevalIn,
     /// pselect6's `{sigmask=..., sigsetsize=...}`.
     Pselect6Sig,
+    SockDomain,
+    SockType,
+    /// socketpair's `[3, 4]`.
+    FdPairOut,
+    MsgFlags,
+    Shut,
+    /// struct msghdr: sendmsg's input; recvmsg's, filled, output.
+    MsgIn,
+    MsgOut,
+    Itimer,
+    ItimervalIn,
+    ItimervalOut,
 }
 
 impl A {
@@ -103,6 +115,9 @@ impl A {
                 | A::SigSetOut(_)
                 | A::SigactOut
                 | A::StackOut
+                | A::FdPairOut
+                | A::MsgOut
+                | A::ItimervalOut
         )
     }
 }
@@ -131,20 +146,21 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         297 => vec![D, D, Sig, P],
         130 => vec![SigSetIn(1), U],
         131 => vec![StackIn, StackOut],
-        36 => vec![D, P],
+        36 => vec![Itimer, ItimervalOut],
         37 => vec![U],
-        38 => vec![D, P, P],
+        38 => vec![Itimer, ItimervalIn, ItimervalOut],
         // Pipes, polling, sockets, eventfds.
         7 => vec![PollIn(1), U, D],
         23 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimevalIn],
         270 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Pselect6Sig],
         271 => vec![PollIn(1), U, TimespecIn, SigSetIn(4), U],
-        41 => vec![D, D, D],
-        53 => vec![D, D, D, P],
-        44 => vec![D, InBuf(2), U, X, P, D],
-        45 => vec![D, OutBuf(false), U, X, P, P],
-        46 | 47 => vec![D, P, X],
-        48 => vec![D, D],
+        41 => vec![SockDomain, SockType, D],
+        53 => vec![SockDomain, SockType, D, FdPairOut],
+        44 => vec![D, InBuf(2), U, MsgFlags, P, D],
+        45 => vec![D, OutBuf(false), U, MsgFlags, P, P],
+        46 => vec![D, MsgIn, MsgFlags],
+        47 => vec![D, MsgOut, MsgFlags],
+        48 => vec![D, Shut],
         51 | 52 => vec![D, P, P],
         54 | 55 => vec![D, D, D, P, P],
         284 => vec![U],
@@ -282,6 +298,16 @@ pub fn enter(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> Vec<Option<String>> {
     };
     if nr == 56 {
         return vec![Some(clone_args(a))];
+    }
+    if nr == 15 {
+        // rt_sigreturn: the mask it restores, from the frame's ucontext (at RSP once
+        // the handler's `ret` popped the restorer address), as strace shows it.
+        let uc = k.cpu.state.gpr[puffer_cpu::reg::RSP];
+        let at = uc.wrapping_add(crate::signal::frame::SIGMASK as u64);
+        return match k.read_u64(at) {
+            Ok(m) => vec![Some(format!("{{mask={}}}", f::sigset(m, 64)))],
+            Err(_) => vec![],
+        };
     }
     spec.iter()
         .enumerate()
@@ -461,6 +487,52 @@ pub fn result_detail(k: &mut Kernel, nr: u64, a: &[u64; 6], r: SysResult) -> Opt
     }
 }
 
+fn itimerval(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 32) {
+        Some(b) => {
+            let w = |i: usize| u64_at(&b, i * 8) as i64;
+            format!(
+                "{{it_interval={{tv_sec={}, tv_usec={}}}, it_value={{tv_sec={}, tv_usec={}}}}}",
+                w(0),
+                w(1),
+                w(2),
+                w(3)
+            )
+        }
+        None => f::ptr(addr),
+    }
+}
+
+/// struct msghdr; `total` limits the iovec bytes shown (recvmsg's result).
+fn msghdr(k: &mut Kernel, addr: u64, total: Option<u64>) -> String {
+    let Some(b) = read(k, addr, 56) else {
+        return f::ptr(addr);
+    };
+    let name = u64_at(&b, 0);
+    let namelen = u32_at(&b, 8);
+    let iov = u64_at(&b, 16);
+    let iovlen = u64_at(&b, 24);
+    let control = u64_at(&b, 32);
+    let controllen = u64_at(&b, 40);
+    let flags = u32_at(&b, 48) as u64;
+    let mut s = format!(
+        "{{msg_name={}, msg_namelen={namelen}, msg_iov={}, msg_iovlen={iovlen}",
+        f::ptr(name),
+        iovec(k, iov, iovlen, total)
+    );
+    if controllen != 0 {
+        s.push_str(&format!(", msg_control={}", f::ptr(control)));
+    }
+    s.push_str(&format!(
+        ", msg_controllen={controllen}, msg_flags={}}}",
+        f::flags(flags, f::MSG_FLAGS, "0")
+    ));
+    s
+}
+
 fn rlimit(k: &mut Kernel, addr: u64) -> String {
     match read(k, addr, 16) {
         Some(b) => format!(
@@ -614,6 +686,25 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
             _ => f::ptr(v),
         },
         A::FdSetIn => fd_set(k, v, a[0]),
+        A::SockDomain => f::xlat(v, f::SOCK_DOMAINS, false),
+        A::SockType => f::sock_type(v),
+        A::MsgFlags => f::flags(v, f::MSG_FLAGS, "0"),
+        A::Shut => f::xlat(
+            v,
+            &[(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")],
+            false,
+        ),
+        A::MsgIn => msghdr(k, v, None),
+        A::Itimer => f::xlat(
+            v,
+            &[
+                (0, "ITIMER_REAL"),
+                (1, "ITIMER_VIRTUAL"),
+                (2, "ITIMER_PROF"),
+            ],
+            false,
+        ),
+        A::ItimervalIn => itimerval(k, v),
         A::TimevalIn => match read(k, v, 16) {
             Some(b) => format!(
                 "{{tv_sec={}, tv_usec={}}}",
@@ -694,6 +785,12 @@ pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResu
         Some(A::SigSetOut(n)) => sigset(k, v, a[n]),
         Some(A::SigactOut) => sigaction(k, v),
         Some(A::StackOut) => stack(k, v),
+        Some(A::ItimervalOut) => itimerval(k, v),
+        Some(A::MsgOut) => msghdr(k, v, Some(ret)),
+        Some(A::FdPairOut) => match read(k, v, 8) {
+            Some(b) => format!("[{}, {}]", u32_at(&b, 0) as i32, u32_at(&b, 4) as i32),
+            None => f::ptr(v),
+        },
         Some(A::TimespecOut) => timespec(k, v),
         Some(A::TimevalOut) => match read(k, v, 16) {
             Some(b) => format!(
@@ -759,6 +856,14 @@ pub fn result(nr: u64, r: SysResult) -> String {
     match (nr, r) {
         (95, Ok(0)) => "0".into(),
         (95, Ok(v)) => format!("0{v:o}"),
+        // rt_sigreturn "returns" the interrupted RAX: an interrupted syscall's -errno
+        // reads as that error, as in strace.
+        (15, Ok(v)) if (v as i64) < 0 && (v as i64) > -4096 => {
+            match crate::errno::Errno::from_raw(-(v as i64) as i32) {
+                Some(e) => f::result(Err(e), false),
+                None => f::result(Ok(v), false),
+            }
+        }
         (9 | 12 | 25, r) => f::result(r, true),
         (_, r) => f::result(r, false),
     }

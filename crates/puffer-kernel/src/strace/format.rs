@@ -252,6 +252,57 @@ pub fn siginfo(b: &[u8]) -> String {
     s
 }
 
+/// Socket address families.
+pub const SOCK_DOMAINS: &[(u64, &str)] = &[
+    (1, "AF_UNIX"),
+    (2, "AF_INET"),
+    (10, "AF_INET6"),
+    (16, "AF_NETLINK"),
+    (17, "AF_PACKET"),
+];
+
+/// send/recv flags.
+pub const MSG_FLAGS: &[(u64, &str)] = &[
+    (0x1, "MSG_OOB"),
+    (0x2, "MSG_PEEK"),
+    (0x4, "MSG_DONTROUTE"),
+    (0x8, "MSG_CTRUNC"),
+    (0x20, "MSG_TRUNC"),
+    (0x40, "MSG_DONTWAIT"),
+    (0x80, "MSG_EOR"),
+    (0x100, "MSG_WAITALL"),
+    (0x4000, "MSG_NOSIGNAL"),
+    (0x4000_0000, "MSG_CMSG_CLOEXEC"),
+];
+
+/// A socket type with its creation flags: `SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK`.
+pub fn sock_type(v: u64) -> String {
+    let base = xlat(
+        v & 0xf,
+        &[
+            (1, "SOCK_STREAM"),
+            (2, "SOCK_DGRAM"),
+            (3, "SOCK_RAW"),
+            (4, "SOCK_RDM"),
+            (5, "SOCK_SEQPACKET"),
+            (10, "SOCK_PACKET"),
+        ],
+        false,
+    );
+    let rest = v & !0xf;
+    if rest == 0 {
+        return base;
+    }
+    format!(
+        "{base}|{}",
+        flags(
+            rest,
+            &[(0o2000000, "SOCK_CLOEXEC"), (0o4000, "SOCK_NONBLOCK")],
+            "0"
+        )
+    )
+}
+
 /// poll(2) event bits.
 pub const POLL_EVENTS: &[(u64, &str)] = &[
     (0x1, "POLLIN"),
@@ -851,5 +902,15 @@ mod tests {
         );
         assert_eq!(fd_set(&[0x30, 0, 0, 0, 0, 0, 0, 0], 6), "[4 5]");
         assert_eq!(fd_set(&[0x30, 0, 0, 0, 0, 0, 0, 0], 5), "[4]");
+    }
+
+    #[test]
+    fn sockets() {
+        assert_eq!(sock_type(1), "SOCK_STREAM");
+        assert_eq!(
+            sock_type(1 | 0o2000000 | 0o4000),
+            "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK"
+        );
+        assert_eq!(flags(0x4000, MSG_FLAGS, "0"), "MSG_NOSIGNAL");
     }
 }
