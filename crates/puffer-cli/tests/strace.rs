@@ -182,7 +182,7 @@ fn normalized(trace: &str) -> String {
 
 /// Structs (sigaction, sigset_t, stack_t, siginfo at delivery, rt_sigreturn's mask,
 /// wait status, pollfd arrays and their answers, fd_sets, msghdr, socket types,
-/// itimerval):
+/// itimerval, statfs):
 /// lines taken from native `strace -f` of the same static binaries (code addresses are
 /// the same natively and in puffer), checked against both.
 #[test]
@@ -220,6 +220,10 @@ fn structs_like_native_strace() {
                 "sendto(3, \"x\", 1, MSG_NOSIGNAL, NULL, 0) = -1 EPIPE (Broken pipe)\n",
                 "shutdown(3, SHUT_WR) = 0\n",
             ],
+        ),
+        (
+            "fileops.glibc",
+            &["fstatfs(5, {f_type=PIPEFS_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=["],
         ),
         (
             "sigtimer.glibc",

@@ -97,6 +97,8 @@ pub enum A {
     Itimer,
     ItimervalIn,
     ItimervalOut,
+    /// struct statfs.
+    StatfsOut,
 }
 
 impl A {
@@ -118,6 +120,7 @@ impl A {
                 | A::FdPairOut
                 | A::MsgOut
                 | A::ItimervalOut
+                | A::StatfsOut
         )
     }
 }
@@ -180,8 +183,8 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         132 | 235 => vec![Path, P],
         261 => vec![DirFd, Path, P],
         280 => vec![DirFd, Path, P, AtFlags],
-        137 => vec![Path, P],
-        138 => vec![D, P],
+        137 => vec![Path, StatfsOut],
+        138 => vec![D, StatfsOut],
         // Accounting and identity.
         98 => vec![D, P],
         100 => vec![P],
@@ -786,6 +789,34 @@ pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResu
         Some(A::SigactOut) => sigaction(k, v),
         Some(A::StackOut) => stack(k, v),
         Some(A::ItimervalOut) => itimerval(k, v),
+        Some(A::StatfsOut) => match read(k, v, 120) {
+            Some(b) => {
+                let w = |i: usize| u64_at(&b, i * 8);
+                let fsid = |v: u32| {
+                    if v == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("{v:#x}")
+                    }
+                };
+                format!(
+                    "{{f_type={}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+                    f::xlat(w(0), f::FS_MAGIC, true),
+                    w(1),
+                    w(2),
+                    w(3),
+                    w(4),
+                    w(5),
+                    w(6),
+                    fsid(u32_at(&b, 56)),
+                    fsid(u32_at(&b, 60)),
+                    w(8),
+                    w(9),
+                    f::flags(w(10), f::ST_FLAGS, "0")
+                )
+            }
+            None => f::ptr(v),
+        },
         Some(A::MsgOut) => msghdr(k, v, Some(ret)),
         Some(A::FdPairOut) => match read(k, v, 8) {
             Some(b) => format!("[{}, {}]", u32_at(&b, 0) as i32, u32_at(&b, 4) as i32),

@@ -252,6 +252,35 @@ pub fn siginfo(b: &[u8]) -> String {
     s
 }
 
+/// statfs f_type magic numbers.
+pub const FS_MAGIC: &[(u64, &str)] = &[
+    (0xef53, "EXT2_SUPER_MAGIC"),
+    (0x0102_1994, "TMPFS_MAGIC"),
+    (0x5049_5045, "PIPEFS_MAGIC"),
+    (0x534f_434b, "SOCKFS_MAGIC"),
+    (0x9fa0, "PROC_SUPER_MAGIC"),
+    (0x6265_6572, "SYSFS_MAGIC"),
+    (0x1cd1, "DEVPTS_SUPER_MAGIC"),
+    (0x794c_7630, "OVERLAYFS_SUPER_MAGIC"),
+    (0x9123_683e, "BTRFS_SUPER_MAGIC"),
+    (0x5846_5342, "XFS_SUPER_MAGIC"),
+    (0x0102_7182, "ANON_INODE_FS_MAGIC"),
+];
+
+/// statfs f_flags.
+pub const ST_FLAGS: &[(u64, &str)] = &[
+    (0x1, "ST_RDONLY"),
+    (0x2, "ST_NOSUID"),
+    (0x4, "ST_NODEV"),
+    (0x8, "ST_NOEXEC"),
+    (0x10, "ST_SYNCHRONOUS"),
+    (0x20, "ST_VALID"),
+    (0x40, "ST_MANDLOCK"),
+    (0x400, "ST_NOATIME"),
+    (0x800, "ST_NODIRATIME"),
+    (0x1000, "ST_RELATIME"),
+];
+
 /// Socket address families.
 pub const SOCK_DOMAINS: &[(u64, &str)] = &[
     (1, "AF_UNIX"),
