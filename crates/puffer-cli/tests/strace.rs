@@ -182,7 +182,7 @@ fn normalized(trace: &str) -> String {
 
 /// Structs (sigaction, sigset_t, stack_t, siginfo at delivery, rt_sigreturn's mask,
 /// wait status, pollfd arrays and their answers, fd_sets, msghdr, socket types,
-/// itimerval, statfs):
+/// itimerval, statfs, siginfo out, rusage):
 /// lines taken from native `strace -f` of the same static binaries (code addresses are
 /// the same natively and in puffer), checked against both.
 #[test]
@@ -224,6 +224,18 @@ fn structs_like_native_strace() {
         (
             "fileops.glibc",
             &["fstatfs(5, {f_type=PIPEFS_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=["],
+        ),
+        (
+            "sigmask.glibc",
+            &[
+                "rt_sigtimedwait([RT_5], NULL, {tv_sec=0, tv_nsec=0}, 8) = -1 EAGAIN (Resource temporarily unavailable)\n",
+                ", si_code=SI_QUEUE, si_pid=",
+                ", si_uid=0, si_int=77, si_ptr=0x4d}, NULL, 8) = 37 (SIGRT_5)\n",
+            ],
+        ),
+        (
+            "wait_forms.glibc",
+            &["[{WIFEXITED(s) && WEXITSTATUS(s) == 31}], 0, {ru_utime={tv_sec=0, tv_usec="],
         ),
         (
             "sigtimer.glibc",

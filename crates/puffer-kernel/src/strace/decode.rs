@@ -99,6 +99,12 @@ pub enum A {
     ItimervalOut,
     /// struct statfs.
     StatfsOut,
+    /// siginfo_t filled by the call.
+    SiginfoOut,
+    /// struct rusage filled by the call.
+    RusageOut,
+    /// getrusage's RUSAGE_*.
+    RusageWho,
 }
 
 impl A {
@@ -121,6 +127,8 @@ impl A {
                 | A::MsgOut
                 | A::ItimervalOut
                 | A::StatfsOut
+                | A::SiginfoOut
+                | A::RusageOut
         )
     }
 }
@@ -144,7 +152,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         // Signals.
         15 | 219 => vec![],
         127 => vec![SigSetOut(1), U],
-        128 => vec![SigSetIn(3), P, TimespecIn, U],
+        128 => vec![SigSetIn(3), SiginfoOut, TimespecIn, U],
         129 => vec![D, Sig, P],
         297 => vec![D, D, Sig, P],
         130 => vec![SigSetIn(1), U],
@@ -186,7 +194,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         137 => vec![Path, StatfsOut],
         138 => vec![D, StatfsOut],
         // Accounting and identity.
-        98 => vec![D, P],
+        98 => vec![RusageWho, RusageOut],
         100 => vec![P],
         115 => vec![D, P],
         203 | 204 => vec![D, U, P],
@@ -222,7 +230,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         56 => vec![CloneFlags],
         59 => vec![Path, Argv, Envp],
         60 | 231 => vec![D],
-        61 => vec![D, WStatusOut, WaitOpts, P],
+        61 => vec![D, WStatusOut, WaitOpts, RusageOut],
         62 | 200 => vec![D, Sig],
         63 => vec![UtsOut],
         72 => match a[1] {
@@ -469,6 +477,8 @@ pub fn result_detail(k: &mut Kernel, nr: u64, a: &[u64; 6], r: SysResult) -> Opt
         return Some("(Timeout)".into());
     }
     match nr {
+        // rt_sigtimedwait: the signal taken, by name.
+        128 => Some(format!("({})", f::signal(n))),
         7 | 271 => {
             let fds = read_pollfds(k, a[0], a[1])?;
             Some(format!("({})", f::pollfds(&fds, true)))
@@ -708,6 +718,15 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
             false,
         ),
         A::ItimervalIn => itimerval(k, v),
+        A::RusageWho => f::xlat(
+            v as i32 as i64 as u64,
+            &[
+                (0, "RUSAGE_SELF"),
+                (u64::MAX, "RUSAGE_CHILDREN"),
+                (1, "RUSAGE_THREAD"),
+            ],
+            false,
+        ),
         A::TimevalIn => match read(k, v, 16) {
             Some(b) => format!(
                 "{{tv_sec={}, tv_usec={}}}",
@@ -789,6 +808,21 @@ pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResu
         Some(A::SigactOut) => sigaction(k, v),
         Some(A::StackOut) => stack(k, v),
         Some(A::ItimervalOut) => itimerval(k, v),
+        Some(A::SiginfoOut) => match read(k, v, 128) {
+            Some(b) => f::siginfo(&b),
+            None => f::ptr(v),
+        },
+        // strace's abbreviated form: the two times, then `...`.
+        Some(A::RusageOut) => match read(k, v, 32) {
+            Some(b) => format!(
+                "{{ru_utime={{tv_sec={}, tv_usec={}}}, ru_stime={{tv_sec={}, tv_usec={}}}, ...}}",
+                u64_at(&b, 0) as i64,
+                u64_at(&b, 8) as i64,
+                u64_at(&b, 16) as i64,
+                u64_at(&b, 24) as i64
+            ),
+            None => f::ptr(v),
+        },
         Some(A::StatfsOut) => match read(k, v, 120) {
             Some(b) => {
                 let w = |i: usize| u64_at(&b, i * 8);
