@@ -1,6 +1,6 @@
 use super::*;
 use crate::flags::{CF, OF, PF, SF, ZF};
-use *;
+use crate::reg::*;
 
 #[test]
 fn add_sets_flags_lazily() {
