@@ -91,9 +91,12 @@ _start:
     PHEX rdx, 4
     PNL
     ; read from stdin (empty in the tests)
-    sub rsp, 64
+    ; The stack moves by LEA, not SUB/ADD: flags computed from a stack address depend
+    ; on where the kernel put the stack (the host's and puffer's differ), and the next
+    ; SYSCALL saves them in R11, which the host step trace (.steps) compares.
+    lea rsp, [rsp - 64]
     SYS 0, 0, rsp, 64
-    add rsp, 64
+    lea rsp, [rsp + 64]
     PSTR "read stdin -> "
     PHEX rax, 16
     PNL
@@ -126,7 +129,10 @@ _start:
     PHEX rax, 8
     PNL
     ; mmap 3 anonymous pages, write, munmap
-    SYS 9, 0, 0x3000, 3, 0x22, -1, 0
+    ; with a hint address that is free on both kernels: where a hint-less mmap lands
+    ; depends on the kernel's other mappings (the host's vDSO, which puffer has not),
+    ; and the host step trace (.steps) compares the address in registers
+    SYS 9, 0x10000000, 0x3000, 3, 0x22, -1, 0
     mov rbx, rax
     and eax, 0xfff
     PSTR "mmap page offset -> "
@@ -161,10 +167,10 @@ _start:
     PHEX rax, 16
     PNL
     ; ARCH_GET_FS
-    sub rsp, 16
+    lea rsp, [rsp - 16]            ; LEA: see "read from stdin"
     SYS 158, 0x1003, rsp
     mov rax, [rsp]
-    add rsp, 16
+    lea rsp, [rsp + 16]
     lea rdx, [tlsblock]
     sub rax, rdx
     PSTR "get fs - set fs -> "

@@ -2,6 +2,7 @@
 
 mod difftest;
 mod gdb;
+mod gdb_arch;
 mod trace;
 
 use clap::{Parser, Subcommand};

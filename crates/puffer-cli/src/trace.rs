@@ -3,7 +3,7 @@
 
 use iced_x86::{Formatter, GasFormatter, Instruction, IntelFormatter};
 use puffer_cpu::{reg, CpuState};
-use puffer_kernel::trace::{syscall_name, Event, Observer};
+use puffer_kernel::trace::{signal_code_name, signal_name, syscall_name, Event, Observer};
 use puffer_kernel::Kernel;
 use std::collections::HashMap;
 use std::io::Write;
@@ -232,19 +232,37 @@ impl Observer for Tracer {
                 };
                 self.line(line);
             }
-            Event::Signal { step, sig, name } => {
-                if self.last_emitted != Some((step.step, step.tid.0)) {
+            Event::Signal(d) => {
+                if !self.wanted(d.step, d.pid.0) {
                     return;
                 }
+                let name = signal_name(d.sig);
+                let code = signal_code_name(d.sig, d.code)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| d.code.to_string());
                 let line = if self.opt.jsonl {
+                    let mut extra = String::new();
+                    if let Some(a) = d.addr {
+                        extra.push_str(&format!(",\"addr\":\"{a:#x}\""));
+                    }
+                    if let Some(h) = d.handler {
+                        extra.push_str(&format!(",\"handler\":\"{h:#x}\""));
+                    }
                     format!(
-                        "{{\"step\":{},\"pid\":{},\"tid\":{},\"signal\":\"{name}\",\"signo\":{sig},\"action\":\"terminate\"}}",
-                        step.step, step.pid, step.tid
+                        "{{\"step\":{},\"pid\":{},\"tid\":{},\"signal\":\"{name}\",\"signo\":{},\"code\":\"{code}\",\"action\":\"{}\"{extra}}}",
+                        d.step, d.pid, d.tid, d.sig, d.action
                     )
                 } else {
+                    let mut extra = String::new();
+                    if let Some(a) = d.addr {
+                        extra.push_str(&format!(" addr={a:#x}"));
+                    }
+                    if let Some(h) = d.handler {
+                        extra.push_str(&format!(" handler={h:#x}"));
+                    }
                     format!(
-                        "{:>8} {}:{} signal {name} ({sig}) terminate",
-                        step.step, step.pid, step.tid
+                        "{:>8} {}:{} signal {name} ({}) {code} {}{extra}",
+                        d.step, d.pid, d.tid, d.sig, d.action
                     )
                 };
                 self.line(line);

@@ -106,3 +106,110 @@ fn gdb_break_step_read_continue() {
     assert!(g.contains("exited with code 07"), "{g}");
     assert_eq!(status.code(), Some(7), "{g}");
 }
+
+/// The hex value after `key` in `puffer run --strace gdbtarget.musl`'s output.
+fn strace_value(key: &str) -> u64 {
+    let bin = fixture("gdbtarget.musl");
+    let out = Command::new(env!("CARGO_BIN_EXE_puffer"))
+        .args(["run", "--strace"])
+        .arg(&bin)
+        .output()
+        .expect("run puffer");
+    let s = String::from_utf8_lossy(&out.stderr);
+    let at = s
+        .find(key)
+        .unwrap_or_else(|| panic!("no {key} in the strace output:\n{s}"))
+        + key.len();
+    let hex: String = s[at..]
+        .trim_start_matches("0x")
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    u64::from_str_radix(&hex, 16).unwrap()
+}
+
+/// The value gdb prints for register `name` in `info registers` output after `from`.
+fn reg_after(g: &str, from: &str, name: &str) -> u64 {
+    let rest = &g[g.find(from).unwrap_or_else(|| panic!("no {from:?} in {g}"))..];
+    let line = rest
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("no {name} line after {from:?} in {g}"));
+    let v = line.split_whitespace().nth(1).unwrap();
+    u64::from_str_radix(v.trim_start_matches("0x"), 16).unwrap()
+}
+
+/// fs_base is the TLS base the C library set (arch_prctl for the first thread, the
+/// clone's tls for the second), and both threads appear in `info threads` with their
+/// own registers.
+#[test]
+fn gdb_threads_and_fs_base() {
+    let bin = fixture("gdbtarget.musl");
+    let main_tls = strace_value("arch_prctl(ARCH_SET_FS, ");
+    let thread_tls = strace_value("tls=");
+    assert_ne!(main_tls, 0);
+    let port = free_port();
+    let mut puffer = Command::new(env!("CARGO_BIN_EXE_puffer"))
+        .arg("run")
+        .arg("--gdb")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(&bin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run puffer");
+    std::thread::sleep(Duration::from_millis(300));
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg("gdb")
+        .args(["-nx", "-batch"])
+        .args(["-ex", "set tcp connect-timeout 30"])
+        .args(["-ex", &format!("target remote 127.0.0.1:{port}")])
+        .args(["-ex", "break main"])
+        .args(["-ex", "break thread_fn"])
+        .args(["-ex", "continue"])
+        .args(["-ex", "echo AT-MAIN\\n"])
+        .args(["-ex", "info registers fs_base"])
+        .args(["-ex", "continue"])
+        .args(["-ex", "info threads"])
+        .args(["-ex", "echo IN-THREAD\\n"])
+        .args(["-ex", "info registers rip fs_base"])
+        .args(["-ex", "thread 1"])
+        .args(["-ex", "echo THREAD-1\\n"])
+        .args(["-ex", "info registers rip fs_base"])
+        .args(["-ex", "thread 2"])
+        .args(["-ex", "stepi"])
+        .args(["-ex", "continue"])
+        .arg(&bin)
+        .output()
+        .expect("gdb is not installed: apt-get install gdb");
+    let g =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let status = puffer.wait().expect("puffer ends");
+
+    assert_eq!(reg_after(&g, "AT-MAIN", "fs_base"), main_tls, "{g}");
+    assert!(g.contains("hit Breakpoint 2, thread_fn"), "{g}");
+    let threads: Vec<&str> = g
+        .lines()
+        .filter(|l| l.contains("Thread 1."))
+        .filter(|l| {
+            l.trim_start()
+                .starts_with(|c: char| c.is_ascii_digit() || c == '*')
+        })
+        .collect();
+    assert!(threads.len() >= 2, "info threads lists one thread:\n{g}");
+    assert!(
+        g.lines()
+            .any(|l| l.starts_with('*') && l.contains("thread_fn")),
+        "{g}"
+    );
+    assert_eq!(reg_after(&g, "IN-THREAD", "fs_base"), thread_tls, "{g}");
+    assert_eq!(reg_after(&g, "THREAD-1", "fs_base"), main_tls, "{g}");
+    assert_ne!(
+        reg_after(&g, "IN-THREAD", "rip"),
+        reg_after(&g, "THREAD-1", "rip"),
+        "{g}"
+    );
+    assert!(g.contains("exited with code 07"), "{g}");
+    assert_eq!(status.code(), Some(7), "{g}");
+}

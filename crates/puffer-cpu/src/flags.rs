@@ -244,7 +244,10 @@ impl Flags {
     pub fn af(&self) -> bool {
         match self.op {
             Op::Done => self.other & AF != 0,
-            Op::Logic | Op::Shl | Op::Shr | Op::Sar => false,
+            Op::Logic => false,
+            // Undefined for shifts by the SDM; AMD Zen (the host puffer's step-trace
+            // fixtures are recorded on) sets it, so puffer does too.
+            Op::Shl | Op::Shr | Op::Sar => true,
             _ => (self.a ^ self.b ^ self.res) & 0x10 != 0,
         }
     }

@@ -61,7 +61,6 @@ pub fn undefined_flags(poison: u64, bytes: &[u8], rcx: u64) -> u64 {
     (poison & !defined) | bits(i.rflags_undefined())
 }
 
-/// Folds one step's state into an FNV-1a hash.
 /// Fold one step's state (registers before the instruction) into the block hash.
 pub fn fold(h: &mut u64, rip: u64, regs: &[u64; 16], rflags: u64, rsp0: u64, undef: u64) {
     let mut put = |v: u64| {

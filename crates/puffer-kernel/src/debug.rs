@@ -4,9 +4,9 @@
 
 use crate::mm::FaultOutcome;
 use crate::signal;
-use crate::task::ExitStatus;
+use crate::task::{ExitStatus, Pid, TaskState};
 use crate::Kernel;
-use puffer_cpu::Trap;
+use puffer_cpu::{CpuState, Trap};
 
 /// What one [`Kernel::debug_step`] ended with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,5 +100,56 @@ impl Kernel {
         self.copy_to_user(addr, buf)?;
         self.cpu.sync_code();
         Ok(())
+    }
+}
+
+impl Kernel {
+    /// The live threads (not yet exited) of process `tgid`, by thread ID.
+    pub fn debug_threads(&self, tgid: Pid) -> Vec<Pid> {
+        self.tasks
+            .values()
+            .filter(|t| t.tgid == tgid && t.state != TaskState::Zombie)
+            .map(|t| t.tid)
+            .collect()
+    }
+
+    /// The registers of thread `tid`: the CPU's for the task on it, the saved ones
+    /// for the others.
+    pub fn debug_regs(&self, tid: Pid) -> Option<CpuState> {
+        if tid == self.current {
+            return Some(self.cpu.state.clone());
+        }
+        self.tasks.get(&tid).map(|t| t.regs.clone())
+    }
+
+    /// Put thread `tid` on the CPU for the next [`Kernel::debug_step`], when it can
+    /// run now: a debugger steps the thread it means, not whichever the scheduler
+    /// would pick. False when it cannot (asleep in a syscall, stopped, gone).
+    pub fn debug_prefer(&mut self, tid: Pid) -> bool {
+        if !self
+            .tasks
+            .get(&tid)
+            .is_some_and(|t| t.state == TaskState::Runnable)
+        {
+            return false;
+        }
+        self.switch_to(tid);
+        self.slice_end = self.slice_end.max(self.cpu.stats.retired + 1);
+        true
+    }
+
+    /// Change the registers of thread `tid` (false when there is no such thread).
+    pub fn debug_set_regs(&mut self, tid: Pid, f: impl FnOnce(&mut CpuState)) -> bool {
+        if tid == self.current {
+            f(&mut self.cpu.state);
+            return true;
+        }
+        match self.tasks.get_mut(&tid) {
+            Some(t) => {
+                f(&mut t.regs);
+                true
+            }
+            None => false,
+        }
     }
 }

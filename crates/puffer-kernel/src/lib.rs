@@ -103,6 +103,9 @@ pub struct Kernel {
     pub ktrace: Option<ktrace::Ktrace>,
     /// `--strace`: every syscall as strace prints it.
     pub strace: Option<strace::Strace>,
+    /// Signal deliveries since the step observer last looked (`puffer trace`); None
+    /// when nobody records them.
+    pub(crate) deliveries: Option<Vec<trace::Delivery>>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.
@@ -141,6 +144,7 @@ impl Kernel {
             owners: Default::default(),
             ktrace: None,
             strace: None,
+            deliveries: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
@@ -502,7 +506,6 @@ impl Kernel {
 
     fn handle_trap(&mut self, trap: Trap) {
         self.charge_retired();
-        self.strace_trap(trap);
         match trap {
             Trap::Budget => {}
             Trap::Syscall => syscall::dispatch(self),
@@ -541,12 +544,6 @@ impl Kernel {
                         }
                     }
                     mm::FaultOutcome::MapErr | mm::FaultOutcome::AccErr => {
-                        let code = if out == mm::FaultOutcome::MapErr {
-                            "SEGV_MAPERR"
-                        } else {
-                            "SEGV_ACCERR"
-                        };
-                        self.strace_signal(signal::SIGSEGV, code, Some(pf.addr.0));
                         tracing::debug!(
                             "SIGSEGV at {:#x} ({:?}) rip={:#x}",
                             pf.addr.0,

@@ -2,7 +2,7 @@
 //! read-modify-write family CMPXCHG CMPXCHG8B CMPXCHG16B XADD. puffer runs one guest
 //! instruction at a time, so LOCK-prefixed forms are atomic by construction.
 
-use crate::flags::{Op, CF, ZF};
+use crate::flags::{Op, CF, PF, ZF};
 use crate::operand::mask_of;
 use crate::reg::{RAX, RBX, RCX, RDX};
 use crate::{Cpu, Trap};
@@ -55,20 +55,18 @@ pub fn bt<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     Ok(())
 }
 
-/// BSF/BSR: ZF = (source == 0), and then the destination is left unchanged (as
-/// AMD documents and Intel does). TZCNT/LZCNT decode from the same opcodes with an F3
+/// BSF/BSR: ZF = (source == 0), and then the destination is left unchanged, all 64
+/// bits of it even for a 32-bit operand (as AMD documents, and the AMD Zen host the
+/// step-trace fixtures are recorded on does). The other flags are undefined; puffer
+/// sets them as that host does: CF OF SF AF clear, PF the parity of the index's low
+/// byte (of 0 for a zero source). TZCNT/LZCNT decode from the same opcodes with an F3
 /// prefix; on a CPU without BMI1/LZCNT (which CPUID says puffer is) they execute as
 /// BSF/BSR.
 pub fn bsf<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let v = cpu.read_op::<S>(i, 1)?;
     let rev = matches!(i.mnemonic(), Mnemonic::Bsr | Mnemonic::Lzcnt);
     if v == 0 {
-        cpu.state.flags.update_arith(ZF, ZF);
-        if S == 4 {
-            let r = i.op0_register();
-            let cur = cpu.reg(r);
-            cpu.set_reg(r, cur);
-        }
+        cpu.state.flags.set_arith(ZF | PF);
         return Ok(());
     }
     let idx = if rev {
@@ -77,8 +75,12 @@ pub fn bsf<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         v.trailing_zeros()
     } as u64;
     cpu.set_reg(i.op0_register(), idx);
-    let f = cpu.state.flags.arith() & !(ZF);
-    cpu.state.flags.set_arith(f);
+    let pf = if (idx as u8).count_ones() % 2 == 0 {
+        PF
+    } else {
+        0
+    };
+    cpu.state.flags.set_arith(pf);
     Ok(())
 }
 

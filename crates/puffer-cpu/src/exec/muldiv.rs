@@ -1,8 +1,14 @@
 //! Multiplication and division: MUL IMUL DIV IDIV (Intel SDM Vol. 2A/2B). DIV and
 //! IDIV raise #DE on a zero divisor or a quotient that does not fit, leaving every
 //! register unchanged.
+//!
+//! The flags the SDM leaves undefined are set as the AMD Zen host on which the
+//! step-trace fixtures (fixtures/*.asm.elf.steps) are recorded sets them, so that a
+//! program that saves its flags with PUSHF after a multiply or divide matches the
+//! host's trace: MUL and IMUL leave SF ZF AF PF as they were; DIV and IDIV set AF,
+//! clear SF ZF PF and leave CF OF as they were.
 
-use crate::flags::{szp, CF, OF};
+use crate::flags::{AF, CF, OF, PF, SF, ZF};
 use crate::operand::mask_of;
 use crate::reg::{RAX, RDX};
 use crate::{Cpu, Trap};
@@ -32,8 +38,8 @@ fn put_wide<const S: usize>(cpu: &mut Cpu, lo: u64, hi: u64) {
     }
 }
 
-/// MUL r/m: CF = OF = (upper half != 0). SF/ZF/PF/AF are undefined; puffer derives
-/// SF/ZF/PF from the low half.
+/// MUL r/m: CF = OF = (upper half != 0). SF/ZF/PF/AF are undefined and kept (see the
+/// module comment).
 pub fn mul<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let b = cpu.read_op::<S>(i, 0)? as u128;
     let a = (cpu.state.gpr[RAX] & mask_of(S)) as u128;
@@ -43,7 +49,7 @@ pub fn mul<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let hi = ((p >> bits) as u64) & mask_of(S);
     put_wide::<S>(cpu, lo, hi);
     let c = if hi != 0 { CF | OF } else { 0 };
-    cpu.state.flags.set_arith(c | szp(bits as u8, lo));
+    cpu.state.flags.update_arith(CF | OF, c);
     Ok(())
 }
 
@@ -61,7 +67,7 @@ pub fn imul<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
             put_wide::<S>(cpu, lo, hi);
             let fits = sext::<S>(lo) as i128 == p;
             let c = if fits { 0 } else { CF | OF };
-            cpu.state.flags.set_arith(c | szp(bits as u8, lo));
+            cpu.state.flags.update_arith(CF | OF, c);
         }
         n => {
             let (a, b) = if n == 2 {
@@ -74,7 +80,7 @@ pub fn imul<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
             cpu.set_reg(i.op0_register(), lo);
             let fits = sext::<S>(lo) as i128 == p;
             let c = if fits { 0 } else { CF | OF };
-            cpu.state.flags.set_arith(c | szp(bits as u8, lo));
+            cpu.state.flags.update_arith(CF | OF, c);
         }
     }
     Ok(())
@@ -95,7 +101,13 @@ fn put_divmod<const S: usize>(cpu: &mut Cpu, q: u64, r: u64) {
     }
 }
 
-/// DIV: flags are undefined and left as they were.
+/// Every flag is undefined after DIV and IDIV; set as the AMD host does (see the
+/// module comment).
+fn div_flags(cpu: &mut Cpu) {
+    cpu.state.flags.update_arith(SF | ZF | PF, AF);
+}
+
+/// DIV: quotient to the low half, remainder to the high half.
 pub fn div<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let d = cpu.read_op::<S>(i, 0)? as u128;
     if d == 0 {
@@ -113,6 +125,7 @@ pub fn div<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         return Err(Trap::DivideError);
     }
     put_divmod::<S>(cpu, q as u64, r);
+    div_flags(cpu);
     Ok(())
 }
 
@@ -140,5 +153,6 @@ pub fn idiv<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
     }
     let r = n - q * d;
     put_divmod::<S>(cpu, q as u64 & mask_of(S), r as u64 & mask_of(S));
+    div_flags(cpu);
     Ok(())
 }

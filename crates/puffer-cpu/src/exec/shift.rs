@@ -2,7 +2,10 @@
 //! "SAL/SAR/SHL/SHR", "RCL/RCR/ROL/ROR", "SHLD", "SHRD"). The count is masked to 5
 //! bits (6 for 64-bit operands); a masked count of 0 changes no flags. Flags are
 //! computed eagerly. Where the SDM leaves OF undefined (counts above 1) puffer uses
-//! the count-1 formula, which is what current Intel cores do.
+//! the count-1 formula, which is what current Intel cores do. AF, undefined for every
+//! shift by a non-zero count, is set: that is what the AMD Zen host does on which the
+//! step-trace fixtures (fixtures/*.asm.elf.steps) are recorded, and a program that
+//! saves its flags with PUSHF after a shift then matches the host's trace.
 
 use crate::flags::{szp, AF, CF, OF};
 use crate::operand::mask_of;
@@ -51,19 +54,19 @@ fn compute<const S: usize>(k: Kind, a: u64, cnt: u32, cf_in: bool, old: u64) -> 
                 (a >> (bits - cnt)) & 1
             };
             let of = sign(r) ^ cf;
-            (r, Some(keep | szp(bits as u8, r) | cf * CF | of * OF))
+            (r, Some(keep | szp(bits as u8, r) | cf * CF | of * OF | AF))
         }
         Kind::Shr => {
             let r = if cnt >= 64 { 0 } else { a >> cnt };
             let cf = if cnt > bits { 0 } else { (a >> (cnt - 1)) & 1 };
             let of = if cnt == 1 { sign(a) } else { 0 };
-            (r, Some(keep | szp(bits as u8, r) | cf * CF | of * OF))
+            (r, Some(keep | szp(bits as u8, r) | cf * CF | of * OF | AF))
         }
         Kind::Sar => {
             let sa = ((a << (64 - bits)) as i64) >> (64 - bits);
             let r = (sa >> cnt.min(63)) as u64 & m;
             let cf = ((sa >> (cnt - 1).min(63)) & 1) as u64;
-            (r, Some(keep | szp(bits as u8, r) | cf * CF))
+            (r, Some(keep | szp(bits as u8, r) | cf * CF | AF))
         }
         Kind::Rol => {
             let c = cnt % bits;
@@ -189,8 +192,16 @@ pub fn shxd<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
         ((r as u64) & m, ((wide >> (cnt - 1)) & 1) as u64)
     };
     let sign = |v: u64| (v >> (bits - 1)) & 1;
-    let of = sign(res) ^ sign(a);
-    let f = szp(bits as u8, res) | cf * CF | of * OF;
+    // OF: defined for a count of 1 (the sign changed); for larger counts the AMD host
+    // computes it as for a count of 1 applied to the last step, as SHL/ROR do: the
+    // result's sign against CF (SHLD) or against the bit below it (SHRD).
+    let of = if left {
+        sign(res) ^ cf
+    } else {
+        sign(res) ^ ((res >> (bits - 2)) & 1)
+    };
+    // AF is undefined; set, as on the AMD host (see the module comment).
+    let f = szp(bits as u8, res) | cf * CF | of * OF | AF;
     cpu.write_op::<S>(i, 0, res)?;
     cpu.state.flags.set_arith(f);
     Ok(())

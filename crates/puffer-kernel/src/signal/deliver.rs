@@ -134,25 +134,24 @@ impl Kernel {
     fn do_signal(&mut self, tid: Pid, tgid: Pid) -> bool {
         while let Some(info) = self.dequeue(tid, None) {
             let sig = info.signo();
-            let from = info.sender();
             let Some(hand) = self.tasks.get(&tid).map(|t| t.sig.hand.clone()) else {
                 return false;
             };
             let act = hand.borrow().get(sig);
             match act.handler {
-                SIG_IGN => self.trace_signal(sig, from, tgid, "ignore"),
+                SIG_IGN => self.delivered(tid, tgid, &info, None, "ignore"),
                 SIG_DFL => match default_action(sig) {
                     DefaultAction::Ignore | DefaultAction::Cont => {
-                        self.trace_signal(sig, from, tgid, "ignore")
+                        self.delivered(tid, tgid, &info, None, "ignore")
                     }
                     DefaultAction::Stop => {
                         // Terminal stops of an orphaned process group are discarded.
                         let pgid = self.procs.get(&tgid).map_or(tgid, |p| p.pgid);
                         if sig != SIGSTOP && self.pgrp_orphaned(pgid) {
-                            self.trace_signal(sig, from, tgid, "ignore");
+                            self.delivered(tid, tgid, &info, None, "ignore");
                             continue;
                         }
-                        self.trace_signal(sig, from, tgid, "stop");
+                        self.delivered(tid, tgid, &info, None, "stop");
                         self.do_signal_stop(tgid, sig);
                         return false;
                     }
@@ -162,7 +161,7 @@ impl Kernel {
                         } else {
                             "terminate"
                         };
-                        self.trace_signal(sig, from, tgid, what);
+                        self.delivered(tid, tgid, &info, None, what);
                         self.kill_by_signal(tgid, sig);
                         return false;
                     }
@@ -178,9 +177,9 @@ impl Kernel {
                         );
                     }
                     if self.handle_signal(tid, info, act).is_ok() {
-                        self.trace_signal(sig, from, tgid, "handler");
+                        self.delivered(tid, tgid, &info, Some(act.handler), "handler");
                     } else {
-                        self.trace_signal(sig, from, tgid, "bad frame");
+                        self.delivered(tid, tgid, &info, Some(act.handler), "bad frame");
                         self.force_sigsegv(sig);
                     }
                 }
@@ -204,6 +203,32 @@ impl Kernel {
             self.set_blocked(tid, m);
         }
         true
+    }
+
+    /// A signal taken by `do_signal`: the ktrace event, and the delivery record
+    /// `puffer trace` shows (`handler` is the function a handler runs in).
+    fn delivered(
+        &mut self,
+        tid: Pid,
+        tgid: Pid,
+        info: &SigInfo,
+        handler: Option<u64>,
+        action: &'static str,
+    ) {
+        self.trace_signal(info.signo(), info.sender(), tgid, action);
+        self.strace_delivery(tid.0, info);
+        if let Some(log) = self.deliveries.as_mut() {
+            log.push(crate::trace::Delivery {
+                step: self.cpu.stats.retired,
+                pid: tgid,
+                tid,
+                sig: info.signo(),
+                code: info.code(),
+                addr: info.fault_addr(),
+                handler,
+                action,
+            });
+        }
     }
 
     /// dequeue_signal: the next signal not in `blocked` (the task's mask by default),

@@ -23,7 +23,7 @@ pub const UC_SIZE: usize = 304;
 pub const FPSTATE_SIZE: u64 = 512;
 /// Offsets inside the ucontext.
 const MC: usize = 40;
-const SIGMASK: usize = 296;
+pub(crate) const SIGMASK: usize = 296;
 
 /// uc_flags: the sigcontext has SS, and sigreturn restores it strictly. No XSAVE state
 /// (UC_FP_XSTATE) since the CPU has no XSAVE: the fpstate is a plain FXSAVE image.

@@ -26,7 +26,7 @@
 
 mod deliver;
 mod fault;
-mod frame;
+pub(crate) mod frame;
 mod jobctl;
 mod send;
 mod timer;
@@ -123,6 +123,43 @@ pub const CLD_KILLED: i32 = 2;
 pub const CLD_DUMPED: i32 = 3;
 pub const CLD_STOPPED: i32 = 5;
 pub const CLD_CONTINUED: i32 = 6;
+
+/// The name of `si_code` `code` for signal `sig`, as strace and the C headers spell
+/// it (None for codes puffer never generates).
+pub fn code_name(sig: i32, code: i32) -> Option<&'static str> {
+    Some(match (sig, code) {
+        (_, SI_USER) => "SI_USER",
+        (_, SI_KERNEL) => "SI_KERNEL",
+        (_, SI_QUEUE) => "SI_QUEUE",
+        (_, -2) => "SI_TIMER",
+        (_, -3) => "SI_MESGQ",
+        (_, -4) => "SI_ASYNCIO",
+        (_, -5) => "SI_SIGIO",
+        (_, SI_TKILL) => "SI_TKILL",
+        (SIGILL, ILL_ILLOPN) => "ILL_ILLOPN",
+        (SIGFPE, FPE_INTDIV) => "FPE_INTDIV",
+        (SIGFPE, 2) => "FPE_INTOVF",
+        (SIGFPE, FPE_FLTDIV) => "FPE_FLTDIV",
+        (SIGFPE, FPE_FLTOVF) => "FPE_FLTOVF",
+        (SIGFPE, FPE_FLTUND) => "FPE_FLTUND",
+        (SIGFPE, FPE_FLTRES) => "FPE_FLTRES",
+        (SIGFPE, FPE_FLTINV) => "FPE_FLTINV",
+        (SIGFPE, 8) => "FPE_FLTSUB",
+        (SIGSEGV, SEGV_MAPERR) => "SEGV_MAPERR",
+        (SIGSEGV, SEGV_ACCERR) => "SEGV_ACCERR",
+        (SIGBUS, 1) => "BUS_ADRALN",
+        (SIGBUS, 2) => "BUS_ADRERR",
+        (SIGTRAP, 1) => "TRAP_BRKPT",
+        (SIGTRAP, 2) => "TRAP_TRACE",
+        (SIGCHLD, CLD_EXITED) => "CLD_EXITED",
+        (SIGCHLD, CLD_KILLED) => "CLD_KILLED",
+        (SIGCHLD, CLD_DUMPED) => "CLD_DUMPED",
+        (SIGCHLD, 4) => "CLD_TRAPPED",
+        (SIGCHLD, CLD_STOPPED) => "CLD_STOPPED",
+        (SIGCHLD, CLD_CONTINUED) => "CLD_CONTINUED",
+        _ => return None,
+    })
+}
 
 /// A signal set: bit N-1 for signal N (the kernel's 64-bit `sigset_t`).
 pub type SigSet = u64;
@@ -265,6 +302,13 @@ impl SigInfo {
         } else {
             self.i32_at(16)
         }
+    }
+    /// `si_addr`, for the fault signals that carry one (SIGSEGV, SIGBUS, SIGILL,
+    /// SIGFPE raised by the CPU rather than sent by a process).
+    pub fn fault_addr(&self) -> Option<u64> {
+        let fault = matches!(self.signo(), SIGSEGV | SIGBUS | SIGILL | SIGFPE);
+        (fault && self.code() > 0 && self.code() != SI_KERNEL)
+            .then(|| u64::from_le_bytes(self.0[16..24].try_into().unwrap_or([0; 8])))
     }
     /// Sent by a process: kill (SI_USER), tkill/tgkill (SI_TKILL).
     pub fn user(sig: i32, code: i32, pid: Pid) -> SigInfo {

@@ -72,6 +72,43 @@ pub enum A {
     IdType,
     Clone3In,
     SigHow,
+    /// A sigset_t of the size in argument `n` (printed only for the kernel's 8).
+    SigSetIn(usize),
+    SigSetOut(usize),
+    /// The kernel's struct sigaction.
+    SigactIn,
+    SigactOut,
+    /// stack_t (sigaltstack).
+    StackIn,
+    StackOut,
+    /// A struct pollfd array of argument `n` entries (the answer follows the result).
+    PollIn(usize),
+    /// An fd_set of the descriptors below argument 0 (select, pselect6).
+    FdSetIn,
+    /// A timeval input (select's timeout).
+    TimevalIn,
+    /// pselect6's `{sigmask=..., sigsetsize=...}`.
+    Pselect6Sig,
+    SockDomain,
+    SockType,
+    /// socketpair's `[3, 4]`.
+    FdPairOut,
+    MsgFlags,
+    Shut,
+    /// struct msghdr: sendmsg's input; recvmsg's, filled, output.
+    MsgIn,
+    MsgOut,
+    Itimer,
+    ItimervalIn,
+    ItimervalOut,
+    /// struct statfs.
+    StatfsOut,
+    /// siginfo_t filled by the call.
+    SiginfoOut,
+    /// struct rusage filled by the call.
+    RusageOut,
+    /// getrusage's RUSAGE_*.
+    RusageWho,
 }
 
 impl A {
@@ -87,6 +124,15 @@ impl A {
                 | A::IovOut(_)
                 | A::UtsOut
                 | A::WStatusOut
+                | A::SigSetOut(_)
+                | A::SigactOut
+                | A::StackOut
+                | A::FdPairOut
+                | A::MsgOut
+                | A::ItimervalOut
+                | A::StatfsOut
+                | A::SiginfoOut
+                | A::RusageOut
         )
     }
 }
@@ -109,26 +155,27 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         3 => vec![D],
         // Signals.
         15 | 219 => vec![],
-        127 => vec![P, U],
-        128 => vec![P, P, TimespecIn, U],
+        127 => vec![SigSetOut(1), U],
+        128 => vec![SigSetIn(3), SiginfoOut, TimespecIn, U],
         129 => vec![D, Sig, P],
         297 => vec![D, D, Sig, P],
-        130 => vec![P, U],
-        131 => vec![P, P],
-        36 => vec![D, P],
+        130 => vec![SigSetIn(1), U],
+        131 => vec![StackIn, StackOut],
+        36 => vec![Itimer, ItimervalOut],
         37 => vec![U],
-        38 => vec![D, P, P],
+        38 => vec![Itimer, ItimervalIn, ItimervalOut],
         // Pipes, polling, sockets, eventfds.
-        7 => vec![P, U, D],
-        23 => vec![D, P, P, P, P],
-        270 => vec![D, P, P, P, TimespecIn, P],
-        271 => vec![P, U, TimespecIn, P, U],
-        41 => vec![D, D, D],
-        53 => vec![D, D, D, P],
-        44 => vec![D, InBuf(2), U, X, P, D],
-        45 => vec![D, OutBuf(false), U, X, P, P],
-        46 | 47 => vec![D, P, X],
-        48 => vec![D, D],
+        7 => vec![PollIn(1), U, D],
+        23 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimevalIn],
+        270 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Pselect6Sig],
+        271 => vec![PollIn(1), U, TimespecIn, SigSetIn(4), U],
+        41 => vec![SockDomain, SockType, D],
+        53 => vec![SockDomain, SockType, D, FdPairOut],
+        44 => vec![D, InBuf(2), U, MsgFlags, P, D],
+        45 => vec![D, OutBuf(false), U, MsgFlags, P, P],
+        46 => vec![D, MsgIn, MsgFlags],
+        47 => vec![D, MsgOut, MsgFlags],
+        48 => vec![D, Shut],
         51 | 52 => vec![D, P, P],
         54 | 55 => vec![D, D, D, P, P],
         284 => vec![U],
@@ -148,10 +195,10 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         132 | 235 => vec![Path, P],
         261 => vec![DirFd, Path, P],
         280 => vec![DirFd, Path, P, AtFlags],
-        137 => vec![Path, P],
-        138 => vec![D, P],
+        137 => vec![Path, StatfsOut],
+        138 => vec![D, StatfsOut],
         // Accounting and identity.
-        98 => vec![D, P],
+        98 => vec![RusageWho, RusageOut],
         100 => vec![P],
         115 => vec![D, P],
         203 | 204 => vec![D, U, P],
@@ -162,8 +209,8 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         10 => vec![P, U, Prot],
         11 => vec![P, U],
         12 => vec![P],
-        13 => vec![Sig, P, P, U],
-        14 => vec![SigHow, P, P, U],
+        13 => vec![Sig, SigactIn, SigactOut, U],
+        14 => vec![SigHow, SigSetIn(3), SigSetOut(3), U],
         16 => vec![D, Ioctl, P],
         17 => vec![D, OutBuf(false), U, D],
         18 => vec![D, InBuf(2), U, D],
@@ -187,7 +234,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         56 => vec![CloneFlags],
         59 => vec![Path, Argv, Envp],
         60 | 231 => vec![D],
-        61 => vec![D, WStatusOut, WaitOpts, P],
+        61 => vec![D, WStatusOut, WaitOpts, RusageOut],
         62 | 200 => vec![D, Sig],
         63 => vec![UtsOut],
         72 => match a[1] {
@@ -280,6 +327,16 @@ pub fn enter(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> Vec<Option<String>> {
     if nr == 56 {
         return vec![Some(clone_args(a))];
     }
+    if nr == 15 {
+        // rt_sigreturn: the mask it restores, from the frame's ucontext (at RSP once
+        // the handler's `ret` popped the restorer address), as strace shows it.
+        let uc = k.cpu.state.gpr[puffer_cpu::reg::RSP];
+        let at = uc.wrapping_add(crate::signal::frame::SIGMASK as u64);
+        return match k.read_u64(at) {
+            Ok(m) => vec![Some(format!("{{mask={}}}", f::sigset(m, 64)))],
+            Err(_) => vec![],
+        };
+    }
     spec.iter()
         .enumerate()
         .map(|(i, &kind)| (!kind.is_output()).then(|| input(k, kind, a, i)))
@@ -367,6 +424,143 @@ fn timespec(k: &mut Kernel, addr: u64) -> String {
         ),
         None => f::ptr(addr),
     }
+}
+
+fn sigset(k: &mut Kernel, addr: u64, size: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 8) {
+        Some(b) if size == 8 => f::sigset(u64_at(&b, 0), 64),
+        _ => f::ptr(addr),
+    }
+}
+
+fn sigaction(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 32) {
+        Some(b) => f::sigaction(u64_at(&b, 0), u64_at(&b, 8), u64_at(&b, 16), u64_at(&b, 24)),
+        None => f::ptr(addr),
+    }
+}
+
+fn stack(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 24) {
+        Some(b) => f::stack_t(u64_at(&b, 0), u32_at(&b, 8), u64_at(&b, 16)),
+        None => f::ptr(addr),
+    }
+}
+
+/// The `(fd, events, revents)` of `n` pollfds at `addr`.
+fn read_pollfds(k: &mut Kernel, addr: u64, n: u64) -> Option<Vec<(i32, u16, u16)>> {
+    let n = n.min(f::MAX_ELEMS as u64) as usize;
+    let b = read(k, addr, n * 8)?;
+    Some(
+        (0..n)
+            .map(|i| {
+                let e = &b[i * 8..i * 8 + 8];
+                (
+                    i32::from_le_bytes([e[0], e[1], e[2], e[3]]),
+                    u16::from_le_bytes([e[4], e[5]]),
+                    u16::from_le_bytes([e[6], e[7]]),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn fd_set(k: &mut Kernel, addr: u64, n: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    let n = (n as i32).clamp(0, 1024) as u32;
+    match read(k, addr, n.div_ceil(64) as usize * 8) {
+        Some(b) => f::fd_set(&b, n),
+        None if n == 0 => "[]".into(),
+        None => f::ptr(addr),
+    }
+}
+
+/// What strace adds after some results: `(Timeout)`, poll's answered entries,
+/// select's ready sets.
+pub fn result_detail(k: &mut Kernel, nr: u64, a: &[u64; 6], r: SysResult) -> Option<String> {
+    let n = r.ok()?;
+    if matches!(nr, 7 | 23 | 270 | 271) && n == 0 {
+        return Some("(Timeout)".into());
+    }
+    match nr {
+        // rt_sigtimedwait: the signal taken, by name.
+        128 => Some(format!("({})", f::signal(n))),
+        7 | 271 => {
+            let fds = read_pollfds(k, a[0], a[1])?;
+            Some(format!("({})", f::pollfds(&fds, true)))
+        }
+        23 | 270 => {
+            let mut parts = Vec::new();
+            for (i, what) in [(1, "in"), (2, "out"), (3, "except")] {
+                if a[i] == 0 {
+                    continue;
+                }
+                let s = fd_set(k, a[i], a[0]);
+                if s != "[]" {
+                    parts.push(format!("{what} {s}"));
+                }
+            }
+            Some(format!("({})", parts.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+fn itimerval(k: &mut Kernel, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match read(k, addr, 32) {
+        Some(b) => {
+            let w = |i: usize| u64_at(&b, i * 8) as i64;
+            format!(
+                "{{it_interval={{tv_sec={}, tv_usec={}}}, it_value={{tv_sec={}, tv_usec={}}}}}",
+                w(0),
+                w(1),
+                w(2),
+                w(3)
+            )
+        }
+        None => f::ptr(addr),
+    }
+}
+
+/// struct msghdr; `total` limits the iovec bytes shown (recvmsg's result).
+fn msghdr(k: &mut Kernel, addr: u64, total: Option<u64>) -> String {
+    let Some(b) = read(k, addr, 56) else {
+        return f::ptr(addr);
+    };
+    let name = u64_at(&b, 0);
+    let namelen = u32_at(&b, 8);
+    let iov = u64_at(&b, 16);
+    let iovlen = u64_at(&b, 24);
+    let control = u64_at(&b, 32);
+    let controllen = u64_at(&b, 40);
+    let flags = u32_at(&b, 48) as u64;
+    let mut s = format!(
+        "{{msg_name={}, msg_namelen={namelen}, msg_iov={}, msg_iovlen={iovlen}",
+        f::ptr(name),
+        iovec(k, iov, iovlen, total)
+    );
+    if controllen != 0 {
+        s.push_str(&format!(", msg_control={}", f::ptr(control)));
+    }
+    s.push_str(&format!(
+        ", msg_controllen={controllen}, msg_flags={}}}",
+        f::flags(flags, f::MSG_FLAGS, "0")
+    ));
+    s
 }
 
 fn rlimit(k: &mut Kernel, addr: u64) -> String {
@@ -515,6 +709,64 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
             }
         }
         A::IovIn(n) => iovec(k, v, a[n], None),
+        A::SigSetIn(n) => sigset(k, v, a[n]),
+        A::PollIn(n) => match read_pollfds(k, v, a[n]) {
+            Some(fds) if v != 0 => {
+                let mut s = f::pollfds(&fds, false);
+                if a[n] > f::MAX_ELEMS as u64 {
+                    s.insert_str(s.len() - 1, ", ...");
+                }
+                s
+            }
+            _ => f::ptr(v),
+        },
+        A::FdSetIn => fd_set(k, v, a[0]),
+        A::SockDomain => f::xlat(v, f::SOCK_DOMAINS, false),
+        A::SockType => f::sock_type(v),
+        A::MsgFlags => f::flags(v, f::MSG_FLAGS, "0"),
+        A::Shut => f::xlat(
+            v,
+            &[(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")],
+            false,
+        ),
+        A::MsgIn => msghdr(k, v, None),
+        A::Itimer => f::xlat(
+            v,
+            &[
+                (0, "ITIMER_REAL"),
+                (1, "ITIMER_VIRTUAL"),
+                (2, "ITIMER_PROF"),
+            ],
+            false,
+        ),
+        A::ItimervalIn => itimerval(k, v),
+        A::RusageWho => f::xlat(
+            v as i32 as i64 as u64,
+            &[
+                (0, "RUSAGE_SELF"),
+                (u64::MAX, "RUSAGE_CHILDREN"),
+                (1, "RUSAGE_THREAD"),
+            ],
+            false,
+        ),
+        A::TimevalIn => match read(k, v, 16) {
+            Some(b) => format!(
+                "{{tv_sec={}, tv_usec={}}}",
+                u64_at(&b, 0) as i64,
+                u64_at(&b, 8) as i64
+            ),
+            None => f::ptr(v),
+        },
+        A::Pselect6Sig => match read(k, v, 16) {
+            Some(b) => format!(
+                "{{sigmask={}, sigsetsize={}}}",
+                sigset(k, u64_at(&b, 0), u64_at(&b, 8)),
+                u64_at(&b, 8)
+            ),
+            None => f::ptr(v),
+        },
+        A::SigactIn => sigaction(k, v),
+        A::StackIn => stack(k, v),
         A::Argv => argv(k, v),
         A::Envp => envp(k, v),
         A::FutexOp => f::futex_op(v),
@@ -574,6 +826,58 @@ pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResu
             }
         }
         Some(A::RlimitOut) => rlimit(k, v),
+        Some(A::SigSetOut(n)) => sigset(k, v, a[n]),
+        Some(A::SigactOut) => sigaction(k, v),
+        Some(A::StackOut) => stack(k, v),
+        Some(A::ItimervalOut) => itimerval(k, v),
+        Some(A::SiginfoOut) => match read(k, v, 128) {
+            Some(b) => f::siginfo(&b),
+            None => f::ptr(v),
+        },
+        // strace's abbreviated form: the two times, then `...`.
+        Some(A::RusageOut) => match read(k, v, 32) {
+            Some(b) => format!(
+                "{{ru_utime={{tv_sec={}, tv_usec={}}}, ru_stime={{tv_sec={}, tv_usec={}}}, ...}}",
+                u64_at(&b, 0) as i64,
+                u64_at(&b, 8) as i64,
+                u64_at(&b, 16) as i64,
+                u64_at(&b, 24) as i64
+            ),
+            None => f::ptr(v),
+        },
+        Some(A::StatfsOut) => match read(k, v, 120) {
+            Some(b) => {
+                let w = |i: usize| u64_at(&b, i * 8);
+                let fsid = |v: u32| {
+                    if v == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("{v:#x}")
+                    }
+                };
+                format!(
+                    "{{f_type={}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+                    f::xlat(w(0), f::FS_MAGIC, true),
+                    w(1),
+                    w(2),
+                    w(3),
+                    w(4),
+                    w(5),
+                    w(6),
+                    fsid(u32_at(&b, 56)),
+                    fsid(u32_at(&b, 60)),
+                    w(8),
+                    w(9),
+                    f::flags(w(10), f::ST_FLAGS, "0")
+                )
+            }
+            None => f::ptr(v),
+        },
+        Some(A::MsgOut) => msghdr(k, v, Some(ret)),
+        Some(A::FdPairOut) => match read(k, v, 8) {
+            Some(b) => format!("[{}, {}]", u32_at(&b, 0) as i32, u32_at(&b, 4) as i32),
+            None => f::ptr(v),
+        },
         Some(A::TimespecOut) => timespec(k, v),
         Some(A::TimevalOut) => match read(k, v, 16) {
             Some(b) => format!(
@@ -639,6 +943,14 @@ pub fn result(nr: u64, r: SysResult) -> String {
     match (nr, r) {
         (95, Ok(0)) => "0".into(),
         (95, Ok(v)) => format!("0{v:o}"),
+        // rt_sigreturn "returns" the interrupted RAX: an interrupted syscall's -errno
+        // reads as that error, as in strace.
+        (15, Ok(v)) if (v as i64) < 0 && (v as i64) > -4096 => {
+            match crate::errno::Errno::from_raw(-(v as i64) as i32) {
+                Some(e) => f::result(Err(e), false),
+                None => f::result(Ok(v), false),
+            }
+        }
         (9 | 12 | 25, r) => f::result(r, true),
         (_, r) => f::result(r, false),
     }

@@ -153,9 +153,286 @@ pub fn file_mode(m: u32) -> String {
 pub fn signal(sig: u64) -> String {
     match sig {
         1..=31 => crate::signal::name(sig as i32),
-        32..=64 => format!("SIGRT_{}", sig - 32),
+        32 => "SIGRTMIN".into(),
+        33..=64 => format!("SIGRT_{}", sig - 32),
         _ => format!("{}", sig as i64),
     }
+}
+
+/// A signal set as strace prints it: `[USR1 CHLD]`, or `~[KILL STOP]` (the signals
+/// *not* in it) when more than half of the `bits` signals are in it.
+pub fn sigset(set: u64, bits: u32) -> String {
+    let all = if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
+    let set = set & all;
+    let (neg, shown) = if set.count_ones() * 2 > bits {
+        ("~", !set & all)
+    } else {
+        ("", set)
+    };
+    let names: Vec<String> = (0..bits)
+        .filter(|i| shown & (1u64 << i) != 0)
+        .map(|i| {
+            let n = signal(i as u64 + 1);
+            n.strip_prefix("SIG").map(str::to_string).unwrap_or(n)
+        })
+        .collect();
+    format!("{neg}[{}]", names.join(" "))
+}
+
+/// A siginfo_t (128 bytes) as strace prints it: `{si_signo=SIGSEGV,
+/// si_code=SEGV_MAPERR, si_addr=0x10}`; the fields after si_code depend on the code.
+pub fn siginfo(b: &[u8]) -> String {
+    let i32_at = |o: usize| {
+        b.get(o..o + 4)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, i32::from_le_bytes)
+    };
+    let u64_at = |o: usize| {
+        b.get(o..o + 8)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let sig = i32_at(0);
+    let code = i32_at(8);
+    let name = signal(sig as u64);
+    let code_s = crate::signal::code_name(sig, code)
+        .map(str::to_string)
+        .unwrap_or_else(|| code.to_string());
+    let mut s = format!("{{si_signo={name}, si_code={code_s}");
+    let fault = matches!(
+        sig,
+        crate::signal::SIGSEGV
+            | crate::signal::SIGBUS
+            | crate::signal::SIGILL
+            | crate::signal::SIGFPE
+    );
+    match code {
+        // Sent by a process: kill, tkill, sigqueue (with its value).
+        c if c <= 0 && c != crate::signal::SI_KERNEL && c != -2 => {
+            s.push_str(&format!(", si_pid={}, si_uid={}", i32_at(16), i32_at(20)));
+            if c == crate::signal::SI_QUEUE {
+                s.push_str(&format!(
+                    ", si_int={}, si_ptr={}",
+                    i32_at(24),
+                    ptr(u64_at(24))
+                ));
+            }
+        }
+        // POSIX timers.
+        -2 => s.push_str(&format!(
+            ", si_timerid={:#x}, si_overrun={}, si_int={}, si_ptr={}",
+            i32_at(16),
+            i32_at(20),
+            i32_at(24),
+            ptr(u64_at(24))
+        )),
+        _ if sig == crate::signal::SIGCHLD => {
+            let st = i32_at(24);
+            let status = if code == crate::signal::CLD_EXITED {
+                st.to_string()
+            } else {
+                signal(st as u64)
+            };
+            s.push_str(&format!(
+                ", si_pid={}, si_uid={}, si_status={status}, si_utime={}, si_stime={}",
+                i32_at(16),
+                i32_at(20),
+                u64_at(32),
+                u64_at(40)
+            ));
+        }
+        _ if fault => s.push_str(&format!(", si_addr={}", ptr(u64_at(16)))),
+        _ => {}
+    }
+    s.push('}');
+    s
+}
+
+/// statfs f_type magic numbers.
+pub const FS_MAGIC: &[(u64, &str)] = &[
+    (0xef53, "EXT2_SUPER_MAGIC"),
+    (0x0102_1994, "TMPFS_MAGIC"),
+    (0x5049_5045, "PIPEFS_MAGIC"),
+    (0x534f_434b, "SOCKFS_MAGIC"),
+    (0x9fa0, "PROC_SUPER_MAGIC"),
+    (0x6265_6572, "SYSFS_MAGIC"),
+    (0x1cd1, "DEVPTS_SUPER_MAGIC"),
+    (0x794c_7630, "OVERLAYFS_SUPER_MAGIC"),
+    (0x9123_683e, "BTRFS_SUPER_MAGIC"),
+    (0x5846_5342, "XFS_SUPER_MAGIC"),
+    (0x0102_7182, "ANON_INODE_FS_MAGIC"),
+];
+
+/// statfs f_flags.
+pub const ST_FLAGS: &[(u64, &str)] = &[
+    (0x1, "ST_RDONLY"),
+    (0x2, "ST_NOSUID"),
+    (0x4, "ST_NODEV"),
+    (0x8, "ST_NOEXEC"),
+    (0x10, "ST_SYNCHRONOUS"),
+    (0x20, "ST_VALID"),
+    (0x40, "ST_MANDLOCK"),
+    (0x400, "ST_NOATIME"),
+    (0x800, "ST_NODIRATIME"),
+    (0x1000, "ST_RELATIME"),
+];
+
+/// Socket address families.
+pub const SOCK_DOMAINS: &[(u64, &str)] = &[
+    (1, "AF_UNIX"),
+    (2, "AF_INET"),
+    (10, "AF_INET6"),
+    (16, "AF_NETLINK"),
+    (17, "AF_PACKET"),
+];
+
+/// send/recv flags.
+pub const MSG_FLAGS: &[(u64, &str)] = &[
+    (0x1, "MSG_OOB"),
+    (0x2, "MSG_PEEK"),
+    (0x4, "MSG_DONTROUTE"),
+    (0x8, "MSG_CTRUNC"),
+    (0x20, "MSG_TRUNC"),
+    (0x40, "MSG_DONTWAIT"),
+    (0x80, "MSG_EOR"),
+    (0x100, "MSG_WAITALL"),
+    (0x4000, "MSG_NOSIGNAL"),
+    (0x4000_0000, "MSG_CMSG_CLOEXEC"),
+];
+
+/// A socket type with its creation flags: `SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK`.
+pub fn sock_type(v: u64) -> String {
+    let base = xlat(
+        v & 0xf,
+        &[
+            (1, "SOCK_STREAM"),
+            (2, "SOCK_DGRAM"),
+            (3, "SOCK_RAW"),
+            (4, "SOCK_RDM"),
+            (5, "SOCK_SEQPACKET"),
+            (10, "SOCK_PACKET"),
+        ],
+        false,
+    );
+    let rest = v & !0xf;
+    if rest == 0 {
+        return base;
+    }
+    format!(
+        "{base}|{}",
+        flags(
+            rest,
+            &[(0o2000000, "SOCK_CLOEXEC"), (0o4000, "SOCK_NONBLOCK")],
+            "0"
+        )
+    )
+}
+
+/// poll(2) event bits.
+pub const POLL_EVENTS: &[(u64, &str)] = &[
+    (0x1, "POLLIN"),
+    (0x2, "POLLPRI"),
+    (0x4, "POLLOUT"),
+    (0x8, "POLLERR"),
+    (0x10, "POLLHUP"),
+    (0x20, "POLLNVAL"),
+    (0x40, "POLLRDNORM"),
+    (0x80, "POLLRDBAND"),
+    (0x100, "POLLWRNORM"),
+    (0x200, "POLLWRBAND"),
+    (0x400, "POLLMSG"),
+    (0x1000, "POLLREMOVE"),
+    (0x2000, "POLLRDHUP"),
+];
+
+/// `struct pollfd` array entries `(fd, events, revents)`: the request
+/// `[{fd=3, events=POLLIN}, {fd=-1}]`, or with `revents` the answer, listing only
+/// the entries with something to report (`[{fd=3, revents=POLLIN|POLLHUP}]`).
+pub fn pollfds(fds: &[(i32, u16, u16)], revents: bool) -> String {
+    let parts: Vec<String> = fds
+        .iter()
+        .filter(|e| !revents || e.2 != 0)
+        .map(|&(fd, ev, rev)| {
+            if revents {
+                format!(
+                    "{{fd={fd}, revents={}}}",
+                    flags(rev as u64, POLL_EVENTS, "0")
+                )
+            } else if fd < 0 {
+                format!("{{fd={fd}}}")
+            } else {
+                format!("{{fd={fd}, events={}}}", flags(ev as u64, POLL_EVENTS, "0"))
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// The descriptors below `n` in an fd_set (bytes of 64-bit words): `[3 4]`.
+pub fn fd_set(words: &[u8], n: u32) -> String {
+    let fds: Vec<String> = (0..n)
+        .filter(|&i| {
+            words
+                .get((i / 8) as usize)
+                .is_some_and(|b| b & (1 << (i % 8)) != 0)
+        })
+        .map(|i| i.to_string())
+        .collect();
+    format!("[{}]", fds.join(" "))
+}
+
+/// `sa_flags` in strace's order.
+pub const SA_FLAGS: &[(u64, &str)] = &[
+    (0x0400_0000, "SA_RESTORER"),
+    (0x0800_0000, "SA_ONSTACK"),
+    (0x1000_0000, "SA_RESTART"),
+    (0x4000_0000, "SA_NODEFER"),
+    (0x8000_0000, "SA_RESETHAND"),
+    (4, "SA_SIGINFO"),
+    (1, "SA_NOCLDSTOP"),
+    (2, "SA_NOCLDWAIT"),
+];
+
+/// The kernel's `struct sigaction` (handler, flags, restorer, mask): `{sa_handler=...,
+/// sa_mask=[...], sa_flags=..., sa_restorer=...}` (the restorer only with
+/// SA_RESTORER, as strace).
+pub fn sigaction(handler: u64, fl: u64, restorer: u64, mask: u64) -> String {
+    let h = match handler {
+        0 => "SIG_DFL".to_string(),
+        1 => "SIG_IGN".to_string(),
+        h => format!("{h:#x}"),
+    };
+    let mut s = format!(
+        "{{sa_handler={h}, sa_mask={}, sa_flags={}",
+        sigset(mask, 64),
+        flags(fl & 0xffff_ffff, SA_FLAGS, "0")
+    );
+    if fl & 0x0400_0000 != 0 {
+        s.push_str(&format!(", sa_restorer={}", ptr(restorer)));
+    }
+    s.push('}');
+    s
+}
+
+/// `stack_t`: `{ss_sp=0x..., ss_flags=SS_ONSTACK, ss_size=8192}`.
+pub fn stack_t(sp: u64, fl: u32, size: u64) -> String {
+    format!(
+        "{{ss_sp={}, ss_flags={}, ss_size={size}}}",
+        ptr(sp),
+        flags(
+            fl as u64,
+            &[
+                (1, "SS_ONSTACK"),
+                (2, "SS_DISABLE"),
+                (1 << 31, "SS_AUTODISARM")
+            ],
+            "0"
+        )
+    )
 }
 
 /// A file descriptor, where `AT_FDCWD` is meaningful.
@@ -623,5 +900,46 @@ mod tests {
         assert_eq!(l.find(" = ").unwrap(), 39);
         let long = line("x", &["a".repeat(50)], "0");
         assert!(long.ends_with(") = 0"));
+    }
+
+    #[test]
+    fn signal_sets() {
+        assert_eq!(sigset(0, 64), "[]");
+        assert_eq!(sigset((1 << 9) | (1 << 11), 64), "[USR1 USR2]");
+        assert_eq!(sigset(u64::MAX, 64), "~[]");
+        assert_eq!(sigset(!((1 << 8) | (1 << 18)), 64), "~[KILL STOP]");
+        assert_eq!(sigset(1 << 31 | 1 << 32, 64), "[RTMIN RT_1]");
+        assert_eq!(
+            sigaction(0x401c80, 0x0400_0004, 0x408ef0, 0),
+            "{sa_handler=0x401c80, sa_mask=[], sa_flags=SA_RESTORER|SA_SIGINFO, sa_restorer=0x408ef0}"
+        );
+        assert_eq!(
+            sigaction(0, 0, 0, 0),
+            "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}"
+        );
+    }
+
+    #[test]
+    fn polls_and_fd_sets() {
+        assert_eq!(
+            pollfds(&[(3, 1, 0), (-1, 0, 0), (4, 5, 4)], false),
+            "[{fd=3, events=POLLIN}, {fd=-1}, {fd=4, events=POLLIN|POLLOUT}]"
+        );
+        assert_eq!(
+            pollfds(&[(3, 1, 0), (4, 5, 0x14)], true),
+            "[{fd=4, revents=POLLOUT|POLLHUP}]"
+        );
+        assert_eq!(fd_set(&[0x30, 0, 0, 0, 0, 0, 0, 0], 6), "[4 5]");
+        assert_eq!(fd_set(&[0x30, 0, 0, 0, 0, 0, 0, 0], 5), "[4]");
+    }
+
+    #[test]
+    fn sockets() {
+        assert_eq!(sock_type(1), "SOCK_STREAM");
+        assert_eq!(
+            sock_type(1 | 0o2000000 | 0o4000),
+            "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK"
+        );
+        assert_eq!(flags(0x4000, MSG_FLAGS, "0"), "MSG_NOSIGNAL");
     }
 }

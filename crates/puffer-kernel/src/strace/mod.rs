@@ -83,41 +83,17 @@ impl Kernel {
         self.strace_emit(format!("{p}+++ {what} +++"));
     }
 
-    /// `--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---`.
-    pub(crate) fn strace_signal(&mut self, sig: i32, code: &str, addr: Option<u64>) {
+    /// `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, ...} ---` when a
+    /// signal is delivered to thread `tid` (strace's signal-delivery stop), whatever
+    /// raised it: a fault, kill, a timer, a child.
+    pub(crate) fn strace_delivery(&mut self, tid: i32, info: &crate::signal::SigInfo) {
         if self.strace.is_none() {
             return;
         }
-        let pid = self.current.0;
-        let p = self.strace_prefix(pid, 0);
-        let s = format::signal(sig as u64);
-        let mut info = format!("{{si_signo={s}, si_code={code}");
-        if let Some(a) = addr {
-            info.push_str(&format!(", si_addr={}", format::ptr(a)));
-        }
-        info.push('}');
-        self.strace_emit(format!("{p}--- {s} {info} ---"));
-    }
-
-    /// The `--- SIG... ---` line of a CPU exception other than a page fault (those are
-    /// reported by the fault path, which knows whether the fault is a signal at all).
-    pub(crate) fn strace_trap(&mut self, trap: puffer_cpu::Trap) {
-        use puffer_cpu::Trap;
-        if self.strace.is_none() {
-            return;
-        }
-        let rip = self.cpu.state.rip;
-        let (sig, code, addr) = match trap {
-            Trap::InvalidOpcode => (crate::signal::SIGILL, "ILL_ILLOPN", Some(rip)),
-            Trap::DivideError => (crate::signal::SIGFPE, "FPE_INTDIV", Some(rip)),
-            Trap::FloatingPoint | Trap::SimdFloatingPoint => {
-                (crate::signal::SIGFPE, "FPE_FLTINV", Some(rip))
-            }
-            Trap::GeneralProtection => (crate::signal::SIGSEGV, "SI_KERNEL", Some(0)),
-            Trap::Breakpoint => (crate::signal::SIGTRAP, "SI_KERNEL", None),
-            _ => return,
-        };
-        self.strace_signal(sig, code, addr);
+        let p = self.strace_prefix(tid, 0);
+        let line = format::siginfo(&info.0);
+        let s = format::signal(info.signo() as u64);
+        self.strace_emit(format!("{p}--- {s} {line} ---"));
     }
 
     /// The `execve(...) = 0` strace shows first, for the program puffer starts.
@@ -182,7 +158,14 @@ fn finish(k: &mut Kernel, nr: u64, a: &[u64; 6], e: &Entry, r: Option<SysResult>
     };
     let res = match r {
         None => "?".to_string(),
-        Some(r) => decode::result(nr, r),
+        Some(r) => {
+            let mut s = decode::result(nr, r);
+            if let Some(d) = decode::result_detail(k, nr, a, r) {
+                s.push(' ');
+                s.push_str(&d);
+            }
+            s
+        }
     };
     // strace aligns the result counting the `[pid N] ` prefix too.
     let p = k.strace_prefix(e.pid, 0);

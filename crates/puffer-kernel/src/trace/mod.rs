@@ -49,12 +49,29 @@ pub enum Event<'a> {
         kind: &'static str,
         addr: Option<u64>,
     },
-    /// A signal delivered to the task (so far: its default action, termination).
-    Signal {
-        step: &'a Step,
-        sig: i32,
-        name: String,
-    },
+    /// A signal the kernel took for a task on its way back to user mode: a handler
+    /// set up, an ignored signal dropped, or a default action (stop, termination).
+    Signal(&'a Delivery),
+}
+
+/// One signal delivery (Linux's get_signal taking a signal off the queue).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// Instructions retired before it: the step of the next instruction the task
+    /// runs (a handler's first), or the step after its last if it died.
+    pub step: u64,
+    pub pid: Pid,
+    pub tid: Pid,
+    pub sig: i32,
+    /// `si_code` (see [`signal::code_name`]).
+    pub code: i32,
+    /// `si_addr` of a fault signal.
+    pub addr: Option<u64>,
+    /// The handler set up (its address), when the action is `handler`.
+    pub handler: Option<u64>,
+    /// `handler`, `ignore`, `stop`, `terminate`, `core`, or `bad frame` (the
+    /// frame could not be written; SIGSEGV follows).
+    pub action: &'static str,
 }
 
 /// Receives every event of a traced run.
@@ -96,16 +113,21 @@ pub fn signal_name(sig: i32) -> String {
     signal::name(sig)
 }
 
-fn fault_kind(t: Trap) -> (&'static str, Option<u64>, i32) {
+/// The name of a signal's `si_code`, when it has one.
+pub fn signal_code_name(sig: i32, code: i32) -> Option<&'static str> {
+    signal::code_name(sig, code)
+}
+
+fn fault_kind(t: Trap) -> (&'static str, Option<u64>) {
     match t {
-        Trap::PageFault(pf) => ("page_fault", Some(pf.addr.0), signal::SIGSEGV),
-        Trap::InvalidOpcode => ("invalid_opcode", None, signal::SIGILL),
-        Trap::DivideError => ("divide_error", None, signal::SIGFPE),
-        Trap::GeneralProtection => ("general_protection", None, signal::SIGSEGV),
-        Trap::Breakpoint => ("breakpoint", None, signal::SIGTRAP),
-        Trap::SimdFloatingPoint => ("simd_fp", None, signal::SIGFPE),
-        Trap::FloatingPoint => ("x87_fp", None, signal::SIGFPE),
-        Trap::Budget | Trap::Syscall => ("none", None, 0),
+        Trap::PageFault(pf) => ("page_fault", Some(pf.addr.0)),
+        Trap::InvalidOpcode => ("invalid_opcode", None),
+        Trap::DivideError => ("divide_error", None),
+        Trap::GeneralProtection => ("general_protection", None),
+        Trap::Breakpoint => ("breakpoint", None),
+        Trap::SimdFloatingPoint => ("simd_fp", None),
+        Trap::FloatingPoint => ("x87_fp", None),
+        Trap::Budget | Trap::Syscall => ("none", None),
     }
 }
 
@@ -220,13 +242,36 @@ impl Kernel {
     }
 
     /// Run like [`Kernel::run`], one instruction at a time, reporting every
-    /// instruction, syscall, fault and signal to `obs`.
+    /// instruction, syscall, fault and signal delivery to `obs`. A delivery is
+    /// reported when it happens: before the next instruction of the task it was
+    /// delivered to (the handler's first), or at the end if the task died of it.
     pub fn run_with(&mut self, obs: &mut dyn Observer) -> ExitStatus {
+        self.deliveries = Some(Vec::new());
+        let st = self.run_observed(obs);
+        self.report_deliveries(obs);
+        self.deliveries = None;
+        st
+    }
+
+    fn report_deliveries(&mut self, obs: &mut dyn Observer) {
+        let log = match self.deliveries.as_mut() {
+            Some(l) if !l.is_empty() => std::mem::take(l),
+            _ => return,
+        };
+        for d in &log {
+            obs.event(self, &Event::Signal(d));
+        }
+    }
+
+    fn run_observed(&mut self, obs: &mut dyn Observer) -> ExitStatus {
         loop {
             if obs.done() {
+                self.deliveries = None;
                 return self.run();
             }
-            let s = match self.step(false) {
+            let s = self.step(false);
+            self.report_deliveries(obs);
+            let s = match s {
                 Ok(s) => s,
                 Err(st) => return st,
             };
@@ -259,21 +304,13 @@ impl Kernel {
                     );
                 }
                 t => {
-                    let (kind, addr, sig) = fault_kind(t);
+                    let (kind, addr) = fault_kind(t);
                     obs.event(
                         self,
                         &Event::Fault {
                             step: &s,
                             kind,
                             addr,
-                        },
-                    );
-                    obs.event(
-                        self,
-                        &Event::Signal {
-                            step: &s,
-                            sig,
-                            name: signal::name(sig),
                         },
                     );
                 }
