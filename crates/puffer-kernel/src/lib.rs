@@ -5,6 +5,7 @@
 //! time slice of retired instructions.
 
 pub mod debug;
+mod difftest;
 pub mod errno;
 mod futex;
 mod iowait;

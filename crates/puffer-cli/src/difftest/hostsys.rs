@@ -1,0 +1,238 @@
+//! What the host decides, shared by both sync modes: a syscall's result and the
+//! memory it wrote are copied from the native process into puffer (addresses, times,
+//! PIDs and random bytes are host-specific), except for the kernel state puffer must
+//! hold itself (mappings at the host's addresses, the break, the FS base, signal
+//! state); CPUID goes the other way (puffer's CPU model is what the program must see)
+//! and RDTSC comes from the host.
+
+use super::native::Native;
+use iced_x86::Mnemonic;
+use puffer_cpu::reg;
+use puffer_kernel::Kernel;
+
+/// How a syscall's result was taken into puffer.
+pub enum Applied {
+    /// Done.
+    Ok,
+    /// A process-creating syscall (fork, vfork, clone): the child is not followed.
+    Fork,
+}
+
+/// Complete in puffer the syscall `nr(args)` that returned `ret` natively. Puffer's
+/// registers are at syscall entry (RAX = `nr`).
+pub fn apply_syscall(
+    native: &Native,
+    k: &mut Kernel,
+    nr: u64,
+    args: &[u64; 6],
+    ret: u64,
+) -> Applied {
+    let ok = (ret as i64) >= 0 || (ret as i64) < -4095;
+    let mut applied = Applied::Ok;
+    match nr {
+        9 if ok => {
+            // mmap: the same mapping at the host's address.
+            let st = &mut k.cpu.state;
+            st.gpr[reg::RDI] = ret;
+            st.gpr[reg::R10] = (args[3] | 0x10) & !0x10_0000;
+            k.dispatch_syscall();
+            let st = &mut k.cpu.state;
+            st.gpr[reg::RDI] = args[0];
+            st.gpr[reg::R10] = args[3];
+        }
+        12 => {
+            // brk: move puffer's break to where the host's is.
+            k.cpu.state.gpr[reg::RDI] = ret;
+            k.dispatch_syscall();
+            k.cpu.state.gpr[reg::RDI] = args[0];
+        }
+        10 | 11 | 25 | 28 if ok => k.dispatch_syscall(),
+        // Kernel state puffer must hold too (FS base, signal state).
+        158 | 218 | 273 | 13 | 14 | 131 => {
+            k.dispatch_syscall();
+            if ok {
+                copy_written(native, k, nr, args, ret);
+            }
+        }
+        56 | 57 | 58 | 435 => applied = Applied::Fork,
+        _ => {
+            if ok {
+                copy_written(native, k, nr, args, ret);
+            }
+        }
+    }
+    k.cpu.state.gpr[reg::RAX] = ret;
+    applied
+}
+
+fn copy_written(native: &Native, k: &mut Kernel, nr: u64, args: &[u64; 6], ret: u64) {
+    for (addr, len) in written_ranges(native, nr, args, ret) {
+        if let Some(buf) = native.read(addr, len as usize) {
+            let _ = k.copy_to_user(addr, &buf);
+        }
+    }
+}
+
+/// After one instruction in step mode: keep what only the host knows, and hide the
+/// trace flag from the program.
+pub fn fix_after_insn(
+    native: &Native,
+    k: &mut Kernel,
+    nr: &mut libc::user_regs_struct,
+    mnemonic: Mnemonic,
+) {
+    match mnemonic {
+        Mnemonic::Pushf | Mnemonic::Pushfq => {
+            // Single-stepping sets TF in the native RFLAGS; the program must not
+            // see it.
+            if let Some(b) = native.read(nr.rsp, 8) {
+                let v = u64::from_le_bytes(b.try_into().unwrap_or([0; 8])) & !0x100;
+                let _ = native.write(nr.rsp, &v.to_le_bytes());
+            }
+        }
+        Mnemonic::Syscall => {
+            // Likewise the RFLAGS copy the syscall instruction leaves in R11.
+            if nr.r11 & 0x100 != 0 {
+                nr.r11 &= !0x100;
+                native.set_regs(nr);
+            }
+        }
+        Mnemonic::Cpuid => {
+            // Puffer's CPU model is what the program sees.
+            let g = &k.cpu.state.gpr;
+            nr.rax = g[reg::RAX];
+            nr.rbx = g[reg::RBX];
+            nr.rcx = g[reg::RCX];
+            nr.rdx = g[reg::RDX];
+            native.set_regs(nr);
+        }
+        Mnemonic::Rdtsc | Mnemonic::Rdtscp => {
+            let g = &mut k.cpu.state.gpr;
+            g[reg::RAX] = nr.rax;
+            g[reg::RDX] = nr.rdx;
+            if mnemonic == Mnemonic::Rdtscp {
+                g[reg::RCX] = nr.rcx;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn word(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))
+}
+
+/// Buffers of an iovec array at `iov` with `cnt` entries, as (base, len), clipped to
+/// `total` bytes in all.
+fn iovecs(native: &Native, iov: u64, cnt: u64, mut total: u64) -> Vec<(u64, u64)> {
+    let cnt = cnt.min(1024) as usize;
+    let mut v = Vec::new();
+    if let Some(b) = native.read(iov, cnt * 16) {
+        for c in b.chunks_exact(16) {
+            let take = word(&c[8..]).min(total);
+            v.push((word(&c[..8]), take));
+            total -= take;
+        }
+    }
+    v
+}
+
+/// Memory a successful syscall wrote, as (address, length) ranges, from its
+/// arguments and result.
+pub fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, u64)> {
+    let mut v = Vec::new();
+    let mut opt = |addr: u64, len: u64| {
+        if addr != 0 && len > 0 && len < (1 << 30) {
+            v.push((addr, len));
+        }
+    };
+    match nr {
+        0 | 17 => opt(a[1], ret),   // read, pread64
+        89 => opt(a[1], ret),       // readlink
+        267 => opt(a[2], ret),      // readlinkat
+        79 => opt(a[0], ret),       // getcwd
+        318 => opt(a[0], ret),      // getrandom
+        78 | 217 => opt(a[1], ret), // getdents(64)
+        204 => opt(a[2], ret),      // sched_getaffinity
+        228 | 229 => opt(a[1], 16), // clock_gettime, clock_getres
+        96 => {
+            opt(a[0], 16);
+            opt(a[1], 8)
+        } // gettimeofday
+        201 => opt(a[0], 8),        // time
+        63 => opt(a[0], 390),       // uname
+        4..=6 => opt(a[1], 144),    // stat, fstat, lstat
+        262 => opt(a[2], 144),      // newfstatat
+        332 => opt(a[4], 256),      // statx
+        99 => opt(a[0], 112),       // sysinfo
+        97 => opt(a[1], 16),        // getrlimit
+        302 => opt(a[3], 16),       // prlimit64
+        13 => opt(a[2], 32),        // rt_sigaction
+        14 => opt(a[2], a[3].min(128)), // rt_sigprocmask
+        131 => opt(a[1], 24),       // sigaltstack
+        98 => opt(a[1], 144),       // getrusage
+        100 => opt(a[0], 32),       // times
+        7 => opt(a[0], a[1].saturating_mul(8)), // poll
+        22 | 293 => opt(a[0], 8),   // pipe, pipe2
+        53 => opt(a[3], 8),         // socketpair
+        35 => opt(a[1], 16),        // nanosleep
+        230 => opt(a[3], 16),       // clock_nanosleep
+        36 => opt(a[1], 32),        // getitimer
+        38 => opt(a[2], 32),        // setitimer (the old value)
+        137 | 138 => opt(a[1], 120), // statfs, fstatfs
+        61 => {
+            opt(a[1], 4);
+            opt(a[3], 144)
+        } // wait4
+        247 => opt(a[2], 128),      // waitid
+        127 => opt(a[0], a[1].min(128)), // rt_sigpending
+        128 => opt(a[1], 128),      // rt_sigtimedwait
+        334 => opt(a[0], a[1].min(256)), // rseq
+        16 => match a[1] {
+            0x5401 => opt(a[2], 36), // TCGETS
+            0x5413 => opt(a[2], 8),  // TIOCGWINSZ
+            0x541b => opt(a[2], 4),  // FIONREAD
+            _ => {}
+        },
+        19 | 295 => {
+            // readv, preadv: scatter `ret` bytes over the iovecs.
+            for (b, l) in iovecs(n, a[1], a[2], ret) {
+                opt(b, l);
+            }
+        }
+        45 => {
+            // recvfrom: the data, and the source address when asked for.
+            opt(a[1], ret);
+            if a[4] != 0 && a[5] != 0 {
+                if let Some(l) = n.read(a[5], 4) {
+                    let len = u32::from_le_bytes(l.try_into().unwrap_or([0; 4])) as u64;
+                    opt(a[4], len.min(128));
+                    opt(a[5], 4);
+                }
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// Memory a syscall sends out of the process (what it writes to files, pipes and
+/// sockets), as (address, length) ranges: compared between the two sides at entry.
+pub fn outgoing_ranges(n: &Native, nr: u64, a: &[u64; 6]) -> Vec<(u64, u64)> {
+    let cap = |l: u64| l.min(1 << 20);
+    match nr {
+        1 | 18 | 44 => vec![(a[1], cap(a[2]))], // write, pwrite64, sendto
+        20 | 296 => iovecs(n, a[1], a[2], 1 << 20), // writev, pwritev
+        46 => {
+            // sendmsg: the msghdr's iovecs.
+            match n.read(a[1], 56) {
+                Some(h) => iovecs(n, word(&h[16..24]), word(&h[24..32]), 1 << 20),
+                None => vec![],
+            }
+        }
+        _ => vec![],
+    }
+    .into_iter()
+    .filter(|&(b, l)| b != 0 && l > 0)
+    .collect()
+}

@@ -1,0 +1,257 @@
+//! `puffer difftest`: run a program natively under ptrace and in puffer, from the
+//! same initial memory and registers, and compare them.
+//!
+//! Two ways to keep the sides in sync (`--sync`):
+//! - `step` (default): lockstep, comparing RIP, the general registers, the defined
+//!   arithmetic flags and the XMM registers after every instruction.
+//! - `syscall`: checkpoints. The native process runs freely to its next syscall
+//!   (PTRACE_SYSCALL) and puffer at full speed to its next; they are compared at
+//!   every syscall entry (registers, the bytes the syscall sends out of the process)
+//!   and, every so often and at exit, over all writable memory. A divergence is then
+//!   localized: both are re-run from the start to the last syscall where they agreed
+//!   and from there in lockstep to the first differing instruction.
+//!
+//! The host is authoritative for what is host-specific (see `hostsys`): syscall
+//! results and the memory syscalls write are copied into puffer. Only the first
+//! process is followed: at fork the child runs natively untraced and not in puffer;
+//! execve ends the comparison.
+//!
+//! Both difftest and the native process are pinned to the CPU difftest starts on:
+//! a ptrace stop crossing CPUs costs about three times as much.
+
+mod checkpoint;
+mod hostsys;
+mod native;
+mod report;
+mod step;
+
+use crate::trace::{reg_values, Disasm};
+use native::Native;
+use puffer_cpu::reg;
+use puffer_kernel::{ExitStatus, Kernel};
+use report::Hist;
+use std::collections::VecDeque;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sync {
+    /// After every instruction.
+    Step,
+    /// At every syscall (and memory digests), localizing a divergence by lockstep.
+    Syscall,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct DiffArgs {
+    /// Test switch: make one instruction compute a wrong result in puffer (`add`:
+    /// a flipped carry flag), to check that difftest catches it.
+    #[arg(long, hide = true)]
+    break_insn: Option<String>,
+    /// When to compare: after every instruction, or at syscalls.
+    #[arg(long, value_enum, default_value = "step")]
+    sync: Sync,
+    /// With `--sync syscall`: compare the first N instructions in lockstep first.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    step_first: u64,
+    /// With `--sync syscall`: compare all writable memory every N syscalls (and at
+    /// exit); 0: only at exit.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    digest_every: u64,
+    /// Stop (successfully) after comparing this many instructions in lockstep.
+    #[arg(long)]
+    max_steps: Option<u64>,
+    /// Guest RAM for puffer.
+    #[arg(long, default_value = "2G", value_parser = crate::parse_size)]
+    mem: u64,
+    /// The program.
+    elf: std::path::PathBuf,
+    /// Its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<std::ffi::OsString>,
+}
+
+const STACK_TOP: u64 = 0x7fff_ffff_f000;
+const AT_IGNORE: u64 = 1;
+const AT_SYSINFO_EHDR: u64 = 33;
+
+pub fn main(a: DiffArgs) -> ExitCode {
+    match run(&a) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("puffer difftest: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What one step of either mode leads to.
+pub enum Flow {
+    /// Go on comparing.
+    Go,
+    /// The comparison is over, with this exit code (1: a divergence was printed).
+    End(ExitCode),
+}
+
+/// Both sides of one comparison.
+pub struct Session {
+    native: Native,
+    k: Kernel,
+    break_add: bool,
+    dis: Disasm,
+    /// The last few instructions compared in lockstep.
+    hist: VecDeque<Hist>,
+    /// Instructions compared in lockstep.
+    compared: u64,
+    /// Syscalls completed on both sides.
+    syscalls: u64,
+    noted_fork: bool,
+    /// No progress notes (a localizing re-run).
+    quiet: bool,
+}
+
+fn status_of(st: i32) -> ExitStatus {
+    if libc::WIFEXITED(st) {
+        ExitStatus::Exited(libc::WEXITSTATUS(st))
+    } else {
+        ExitStatus::Signaled {
+            sig: libc::WTERMSIG(st),
+            core: false,
+        }
+    }
+}
+
+impl Session {
+    /// Start the program on both sides, with the same initial stack and registers.
+    fn start(a: &DiffArgs, quiet: bool) -> Result<Session, String> {
+        let native = Native::spawn(&a.elf, &a.args)?;
+        let mut k = crate::trace::spawn(a.mem, &a.elf, &a.args)?;
+        if !k.load_next() {
+            return Err("puffer has no task to run".into());
+        }
+        sync_initial(&native, &mut k)?;
+        Ok(Session {
+            native,
+            k,
+            break_add: a
+                .break_insn
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("add")),
+            dis: Disasm::new(false),
+            hist: VecDeque::new(),
+            compared: 0,
+            syscalls: 0,
+            noted_fork: false,
+            quiet,
+        })
+    }
+
+    fn note(&self, msg: std::fmt::Arguments) {
+        if !self.quiet {
+            println!("difftest: {msg}");
+        }
+    }
+
+    /// Both sides have ended: compare how.
+    fn end(&self, puffer: ExitStatus, native: ExitStatus) -> Flow {
+        let compared = self.compared;
+        let syscalls = self.syscalls;
+        if puffer != native {
+            println!(
+                "difftest: DIVERGENCE at the end: native {native:?}, puffer {puffer:?} (after {compared} instructions in lockstep, {syscalls} syscalls)"
+            );
+            return Flow::End(ExitCode::from(1));
+        }
+        println!(
+            "difftest: {compared} instructions compared in lockstep, {syscalls} syscalls, no divergence; both ended {native:?}"
+        );
+        Flow::End(ExitCode::SUCCESS)
+    }
+
+    /// Puffer's status once its first process has ended (running it to its end).
+    fn puffer_end(&mut self) -> ExitStatus {
+        match self.k.init_exit() {
+            Some(p) => p,
+            None => self.k.run(),
+        }
+    }
+}
+
+/// Same initial state: hide the host's vDSO (puffer has none), then copy the host's
+/// registers and whole initial stack into puffer.
+fn sync_initial(native: &Native, k: &mut Kernel) -> Result<(), String> {
+    let r0 = native.regs();
+    let mut stack = native
+        .read(r0.rsp, (STACK_TOP - r0.rsp) as usize)
+        .ok_or("cannot read the native initial stack")?;
+    let word = |s: &[u8], i: usize| -> u64 {
+        s.get(i * 8..i * 8 + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .unwrap_or(0)
+    };
+    let argc = word(&stack, 0) as usize;
+    let mut i = 1 + argc + 1;
+    while i < stack.len() / 8 && word(&stack, i) != 0 {
+        i += 1;
+    }
+    i += 1;
+    while i + 1 < stack.len() / 8 {
+        let t = word(&stack, i);
+        if t == 0 {
+            break;
+        }
+        if t == AT_SYSINFO_EHDR {
+            stack[i * 8..i * 8 + 8].copy_from_slice(&AT_IGNORE.to_le_bytes());
+            native.write(r0.rsp + i as u64 * 8, &AT_IGNORE.to_le_bytes())?;
+        }
+        i += 2;
+    }
+    k.copy_to_user(r0.rsp, &stack)
+        .map_err(|e| format!("copying the initial stack into puffer: {e:?}"))?;
+    let s = &mut k.cpu.state;
+    let v = report::native_values(&r0);
+    for (i, &g) in reg::DISPLAY_ORDER.iter().enumerate() {
+        s.gpr[g] = v[i];
+    }
+    s.rip = r0.rip;
+    s.set_rflags(r0.eflags & !0x100);
+    s.fs_base = r0.fs_base;
+    s.gs_base = r0.gs_base;
+    debug_assert_eq!(reg_values(s)[7], r0.rsp);
+    Ok(())
+}
+
+fn run(a: &DiffArgs) -> Result<ExitCode, String> {
+    let mut s = Session::start(a, false)?;
+    let pin = match s.native.cpu {
+        Some(c) => format!("pinned to CPU {c}"),
+        None => "not pinned".into(),
+    };
+    let how = match a.sync {
+        Sync::Step => "in lockstep".to_string(),
+        Sync::Syscall if a.step_first > 0 => format!(
+            "in lockstep for {} instructions, then at every syscall",
+            a.step_first
+        ),
+        Sync::Syscall => "at every syscall".to_string(),
+    };
+    println!(
+        "difftest: {} natively (pid {}) and in puffer, compared {how} ({pin}); following only the first process",
+        a.elf.display(),
+        s.native.pid
+    );
+    match a.sync {
+        Sync::Step => loop {
+            if a.max_steps.is_some_and(|m| s.compared >= m) {
+                println!(
+                    "difftest: stopped after {} instructions, no divergence",
+                    s.compared
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Flow::End(c) = s.step_once()? {
+                return Ok(c);
+            }
+        },
+        Sync::Syscall => checkpoint::run(a, s),
+    }
+}

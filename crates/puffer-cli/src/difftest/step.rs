@@ -1,0 +1,160 @@
+//! Lockstep: one instruction on each side, then compare everything.
+
+use super::hostsys::{apply_syscall, fix_after_insn, Applied};
+use super::native::Stop;
+use super::report::{print_hist, undefined_flags, Compared, Hist, CF, COMPARED_FLAGS};
+use super::{status_of, Flow, Session};
+use crate::trace::hex_bytes;
+use iced_x86::Mnemonic;
+use puffer_cpu::{reg, Trap};
+use puffer_kernel::trace::syscall_name;
+use std::process::ExitCode;
+
+impl Session {
+    /// Execute one instruction on both sides and compare.
+    pub fn step_once(&mut self) -> Result<Flow, String> {
+        let s = match self.k.step(false) {
+            Ok(s) => s,
+            Err(st) => {
+                let nst = self.native.finish(0);
+                return Ok(self.end(st, status_of(nst)));
+            }
+        };
+        let asm = self.dis.format(s.insn.as_ref());
+        self.hist.push_back(Hist {
+            step: s.step,
+            rip: s.before.rip,
+            bytes: s.bytes.clone(),
+            asm: asm.clone(),
+        });
+        if self.hist.len() > 9 {
+            self.hist.pop_front();
+        }
+        let mnemonic = s.insn.map(|i| i.mnemonic()).unwrap_or(Mnemonic::INVALID);
+        let mut st = self.native.step(0);
+        // A REP string instruction single-steps one iteration at a time natively;
+        // puffer retires it whole.
+        let rep = s
+            .insn
+            .is_some_and(|i| i.has_rep_prefix() || i.has_repne_prefix());
+        while rep && st == Stop::Trap {
+            if self.native.regs().rip != s.before.rip {
+                break;
+            }
+            st = self.native.step(0);
+        }
+        let sig = match st {
+            Stop::Ended(nst) => {
+                // The native process ended on this instruction (exit_group).
+                if s.trap == Trap::Syscall {
+                    self.k.dispatch_syscall();
+                }
+                let pst = self.puffer_end();
+                return Ok(self.end(pst, status_of(nst)));
+            }
+            Stop::Trap | Stop::Syscall => 0,
+            Stop::Signal(sig) => sig,
+        };
+        if sig != 0 {
+            // A native exception: puffer must have raised one too.
+            if matches!(s.trap, Trap::Budget | Trap::Syscall) {
+                println!(
+                    "difftest: DIVERGENCE at step {}: natively {} raised signal {sig}, puffer did not",
+                    s.step, asm
+                );
+                print_hist(&self.hist);
+                return Ok(Flow::End(ExitCode::from(1)));
+            }
+            self.note(format_args!(
+                "step {}: both raised an exception at {:#x} ({asm}): native signal {sig}, puffer {:?}",
+                s.step, s.before.rip, s.trap
+            ));
+            // Deliver it natively (stopping at the handler's first instruction, if
+            // there is one); puffer's kernel has queued its own.
+            return match self.native.step(sig) {
+                Stop::Ended(nst) => {
+                    let pst = self.puffer_end();
+                    Ok(self.end(pst, status_of(nst)))
+                }
+                _ if self.k.init_exit().is_some() => {
+                    let pst = self.puffer_end();
+                    let nst = self.native.finish(0);
+                    Ok(self.end(pst, status_of(nst)))
+                }
+                _ => Ok(Flow::Go),
+            };
+        }
+        let mut nr = self.native.regs();
+        match s.trap {
+            Trap::Syscall => {
+                let no = s.before.gpr[reg::RAX];
+                let args = puffer_kernel::trace::syscall_args(&s.before);
+                if no == 59 || no == 322 {
+                    println!(
+                        "difftest: step {}: execve is not followed; stopping after {} instructions, no divergence",
+                        s.step, self.compared
+                    );
+                    return Ok(Flow::End(ExitCode::SUCCESS));
+                }
+                if let Applied::Fork = apply_syscall(&self.native, &mut self.k, no, &args, nr.rax) {
+                    self.note_fork(s.step, no);
+                }
+                self.syscalls += 1;
+            }
+            Trap::Budget => {}
+            _ => {
+                println!(
+                    "difftest: DIVERGENCE at step {}: puffer raised {:?} at {:#x} ({asm}), the native CPU did not",
+                    s.step, s.trap, s.before.rip
+                );
+                print_hist(&self.hist);
+                return Ok(Flow::End(ExitCode::from(1)));
+            }
+        }
+        fix_after_insn(&self.native, &mut self.k, &mut nr, mnemonic);
+        if self.break_add && mnemonic == Mnemonic::Add {
+            let f = self.k.cpu.state.rflags();
+            self.k.cpu.state.set_rflags(f ^ CF);
+        }
+        let undef = undefined_flags(s.insn.as_ref());
+        let c = Compared::new(
+            &nr,
+            &self.native.xmm(),
+            &self.k.cpu.state,
+            COMPARED_FLAGS & !undef,
+        );
+        if c.differs() {
+            println!(
+                "difftest: DIVERGENCE at step {} after {:#x}: {} {}",
+                s.step,
+                s.before.rip,
+                hex_bytes(&s.bytes),
+                asm
+            );
+            print_hist(&self.hist);
+            print!("{}", c.render());
+            return Ok(Flow::End(ExitCode::from(1)));
+        }
+        // Flags the instruction left undefined: take the host's, so that a later
+        // PUSHF or ADC sees the same value.
+        if undef != 0 {
+            let f = self.k.cpu.state.rflags();
+            self.k
+                .cpu
+                .state
+                .set_rflags((f & !undef) | (nr.eflags & undef));
+        }
+        self.compared += 1;
+        Ok(Flow::Go)
+    }
+
+    pub fn note_fork(&mut self, step: u64, nr: u64) {
+        if !self.noted_fork {
+            self.note(format_args!(
+                "step {step}: {} — following only the first process; the child runs natively untraced and not in puffer",
+                syscall_name(nr).unwrap_or("clone")
+            ));
+            self.noted_fork = true;
+        }
+    }
+}
