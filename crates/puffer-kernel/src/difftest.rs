@@ -15,10 +15,12 @@ impl Kernel {
         loop {
             let tid = self.enter_user()?;
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
-            let t0 = std::time::Instant::now();
+            let t0 = (!self.clock.is_virtual()).then(std::time::Instant::now);
             let start = self.cpu.stats.retired;
             let trap = self.cpu.run(budget);
-            self.charge(tid, t0);
+            if let Some(t0) = t0 {
+                self.charge_host(tid, t0);
+            }
             self.account_cpu_time(self.cpu.stats.retired - start);
             if trap == Trap::Syscall {
                 return Ok(());

@@ -10,6 +10,11 @@
 //!   and, every so often and at exit, over all writable memory. A divergence is then
 //!   localized: both are re-run from the start to the last syscall where they agreed
 //!   and from there in lockstep to the first differing instruction.
+//!   Known limit: the native side's CPUID is not intercepted in this mode (lockstep
+//!   gives it puffer's answers), so a program that chooses code by CPUID — glibc's
+//!   ifuncs and cpu-features set-up — takes other paths natively and is reported as
+//!   diverging at its first syscall with no differing instruction found. Needs CPUID
+//!   faulting (ARCH_SET_CPUID) injected into the native process after exec.
 //!
 //! The host is authoritative for what is host-specific (see `hostsys`): syscall
 //! results and the memory syscalls write are copied into puffer. Only the first
@@ -38,6 +43,7 @@ pub enum Sync {
     /// After every instruction.
     Step,
     /// At every syscall (and memory digests), localizing a divergence by lockstep.
+    /// Experimental: native CPUID is not intercepted (see the module docs).
     Syscall,
 }
 

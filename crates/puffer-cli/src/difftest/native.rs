@@ -127,14 +127,6 @@ impl Native {
         x
     }
 
-    /// The siginfo of the signal the process is stopped for (128 bytes).
-    pub fn siginfo(&self) -> [u8; 128] {
-        let mut b = [0u8; 128];
-        // SAFETY: GETSIGINFO writes one siginfo_t (128 bytes).
-        unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, self.pid, 0, b.as_mut_ptr()) };
-        b
-    }
-
     pub fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
         let mut v = vec![0u8; len];
         self.mem.read_exact_at(&mut v, addr).ok()?;
