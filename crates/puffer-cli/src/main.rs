@@ -164,6 +164,7 @@ fn run(a: RunArgs) -> ExitCode {
             PidAllocArg::Random => PidAlloc::Random,
         },
         max_procs: a.max_procs.max(1),
+        ..Config::default()
     };
     let mut kernel = Kernel::new(config);
     if let Some(seed) = a.deterministic {

@@ -50,6 +50,11 @@ pub enum Trap {
     SimdFloatingPoint,
     /// #MF: an unmasked x87 exception.
     FloatingPoint,
+    /// Not an exception: a CPUID or RDTSC while [`Cpu::host_exit`] is set, before it
+    /// executes (RIP points at it), like a hypervisor's exit. difftest uses it to meet
+    /// the native process at the same instruction: CPUID answers as puffer's model,
+    /// RDTSC as the host's clock.
+    HostInsn,
 }
 
 // Every handler returns this; at 16 bytes it comes back in two registers.
@@ -83,6 +88,9 @@ pub struct Cpu {
     /// For a `tsc` source computed from `stats.retired`: what to add to it (a
     /// virtual clock keeps its jumps over idle time here). Unused by the default.
     pub tsc_offset: u64,
+    /// Stop before every CPUID and RDTSC with [`Trap::HostInsn`] instead of
+    /// executing it.
+    pub host_exit: bool,
 }
 
 fn default_tsc(cpu: &Cpu) -> u64 {
@@ -99,6 +107,7 @@ impl Cpu {
             cpuid: exec::misc::CpuidModel::default(),
             tsc: default_tsc,
             tsc_offset: 0,
+            host_exit: false,
         }
     }
 
@@ -173,6 +182,22 @@ impl Cpu {
         if let Some(frames) = self.mmu.take_code_dirty() {
             self.decode.invalidate_frames(&frames);
         }
+    }
+
+    /// Execute the CPUID or RDTSC at RIP that stopped the CPU with
+    /// [`Trap::HostInsn`], and retire it.
+    pub fn complete_host_insn(&mut self) -> Result<(), Trap> {
+        let i = self.peek_insn(self.state.rip)?;
+        let saved = std::mem::replace(&mut self.host_exit, false);
+        let r = match i.mnemonic() {
+            iced_x86::Mnemonic::Rdtsc => exec::misc::rdtsc(self, &i),
+            _ => exec::misc::cpuid(self, &i),
+        };
+        self.host_exit = saved;
+        r?;
+        self.state.rip = i.next_ip();
+        self.stats.retired += 1;
+        Ok(())
     }
 
     /// Decode the instruction at `rip` without executing it (for traces and

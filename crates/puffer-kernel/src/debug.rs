@@ -36,6 +36,10 @@ impl Kernel {
             }
             Trap::GeneralProtection => Some(signal::SIGSEGV),
             Trap::Breakpoint => Some(signal::SIGTRAP),
+            Trap::HostInsn => {
+                self.handle_trap(trap);
+                None
+            }
             Trap::PageFault(pf) => {
                 // A fault the kernel resolves is invisible; a bad address is SIGSEGV
                 // (asking again later gives the same answer: nothing was changed).

@@ -5,27 +5,72 @@ use crate::task::ExitStatus;
 use crate::Kernel;
 use puffer_cpu::Trap;
 
+/// Where [`Kernel::run_to_syscall`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffStop {
+    /// At a syscall's entry, not dispatched: RIP after the instruction, RAX the
+    /// number. The caller completes it, e.g. with [`Kernel::dispatch_syscall`].
+    Syscall,
+    /// Before a CPUID or RDTSC (RIP points at it), only when asked for: the caller
+    /// meets the native process there, then completes it with
+    /// [`puffer_cpu::Cpu::complete_host_insn`].
+    HostInsn,
+}
+
 impl Kernel {
-    /// Run the scheduled tasks at full speed until one executes `syscall`, and stop
-    /// there without dispatching it: the registers are those at syscall entry (RIP
-    /// after the instruction, RAX the number) and the caller completes it, e.g. with
-    /// [`Kernel::dispatch_syscall`]. Faults, signals and time slices are handled as in
-    /// [`Kernel::run`]. Err: the first process has ended, with this status.
-    pub fn run_to_syscall(&mut self) -> Result<(), ExitStatus> {
+    /// Run the scheduled tasks at full speed until one executes `syscall` (or, with
+    /// `stop_at_host_insns`, reaches a CPUID or RDTSC) and stop there. Faults, signals and time
+    /// slices are handled as in [`Kernel::run`]. Err: the first process has ended,
+    /// with this status.
+    pub fn run_to_syscall(&mut self, stop_at_host_insns: bool) -> Result<DiffStop, ExitStatus> {
         loop {
             let tid = self.enter_user()?;
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
             let t0 = (!self.clock.is_virtual()).then(std::time::Instant::now);
             let start = self.cpu.stats.retired;
+            self.cpu.host_exit = stop_at_host_insns;
             let trap = self.cpu.run(budget);
+            self.cpu.host_exit = false;
             if let Some(t0) = t0 {
                 self.charge_host(tid, t0);
             }
             self.account_cpu_time(self.cpu.stats.retired - start);
-            if trap == Trap::Syscall {
-                return Ok(());
+            match trap {
+                Trap::Syscall => return Ok(DiffStop::Syscall),
+                Trap::HostInsn => return Ok(DiffStop::HostInsn),
+                _ => self.handle_trap(trap),
             }
-            self.handle_trap(trap);
         }
+    }
+}
+
+impl Kernel {
+    /// Take what the current task has pending before it runs again (signal frames,
+    /// an interrupted syscall's restart), without executing an instruction. Err: the
+    /// first process has ended.
+    pub fn deliver_pending(&mut self) -> Result<(), ExitStatus> {
+        self.enter_user().map(|_| ())
+    }
+
+    /// A signal the host delivered to the native process now: queue it for the
+    /// current thread with the host's siginfo. `interrupted`: the syscall just
+    /// completed (its number) returned a -ERESTART* code natively, i.e. the signal
+    /// interrupted it; puffer then holds it the way its own sleeping syscalls are
+    /// interrupted (RIP back on the `syscall`, RAX its number), and its restart rule
+    /// decides between EINTR and a restart as Linux's did.
+    pub fn inject_signal(&mut self, info: &[u8; 128], interrupted: Option<u64>) {
+        if let Some(nr) = interrupted {
+            self.cpu.state.rip = self.cpu.state.rip.wrapping_sub(2);
+            self.cpu.state.gpr[puffer_cpu::reg::RAX] = nr;
+            let tid = self.current;
+            if let Some(t) = self.tasks.get_mut(&tid) {
+                t.sig.park = crate::signal::Park::Interrupted;
+            }
+        }
+        let tid = self.current;
+        let _ = self.send_signal(
+            crate::signal::Target::Thread(tid),
+            crate::signal::SigInfo(*info),
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod debug;
 mod difftest;
+pub use difftest::DiffStop;
 pub mod errno;
 mod futex;
 mod iowait;
@@ -53,6 +54,10 @@ pub struct Config {
     pub pid_alloc: process::pid::PidAlloc,
     /// At most this many processes may exist at once (fork then fails with EAGAIN).
     pub max_procs: usize,
+    /// Bytes reserved for the FPU state in a signal frame: 512 for puffer's FXSAVE
+    /// image. difftest sets the host's XSAVE size so that frames sit at the same
+    /// addresses as the native process's.
+    pub sigframe_fp_size: u64,
 }
 
 impl Default for Config {
@@ -64,6 +69,7 @@ impl Default for Config {
             timeslice: 200_000,
             pid_alloc: process::pid::PidAlloc::Sequential,
             max_procs: 4096,
+            sigframe_fp_size: signal::FPSTATE_SIZE,
         }
     }
 }
@@ -75,6 +81,8 @@ pub struct KernelStats {
     pub page_faults: u64,
     pub cow_copies: u64,
     pub context_switches: u64,
+    /// Faults turned into signals (SIGSEGV, SIGBUS...).
+    pub forced_faults: u64,
 }
 
 pub struct Kernel {
@@ -107,6 +115,10 @@ pub struct Kernel {
     /// Signal deliveries since the step observer last looked (`puffer trace`); None
     /// when nobody records them.
     pub(crate) deliveries: Option<Vec<trace::Delivery>>,
+    /// Signal frames set up since the caller last looked, as (frame, fpstate)
+    /// addresses, when Some: difftest treats the host's XSAVE bytes in them as
+    /// host-specific.
+    pub sigframes: Option<Vec<(u64, u64)>>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.
@@ -146,6 +158,7 @@ impl Kernel {
             ktrace: None,
             strace: None,
             deliveries: None,
+            sigframes: None,
             enosys_logged: BTreeSet::new(),
             init_exit: None,
             stats: KernelStats::default(),
@@ -586,6 +599,11 @@ impl Kernel {
             | Trap::SimdFloatingPoint
             | Trap::GeneralProtection
             | Trap::Breakpoint => self.cpu_fault(trap),
+            Trap::HostInsn => {
+                if let Err(t) = self.cpu.complete_host_insn() {
+                    self.handle_trap(t);
+                }
+            }
         }
     }
 

@@ -2,14 +2,14 @@
 //! and are compared at each syscall entry; a divergence is localized by re-running
 //! both to the last agreeing syscall and going on in lockstep.
 
-use super::hostsys::{apply_syscall, outgoing_ranges, Applied};
+use super::hostsys::outgoing_ranges;
 use super::native::Stop;
 use super::report::{Compared, AF, COMPARED_FLAGS};
 use super::{status_of, DiffArgs, Flow, Session};
 use iced_x86::Mnemonic;
 use puffer_cpu::{reg, Trap};
 use puffer_kernel::trace::syscall_name;
-use puffer_kernel::ExitStatus;
+use puffer_kernel::{DiffStop, ExitStatus};
 use std::process::ExitCode;
 
 /// What one checkpoint found.
@@ -27,6 +27,7 @@ pub fn run(a: &DiffArgs, mut s: Session) -> Result<ExitCode, String> {
             return Ok(c);
         }
     }
+    s.set_planted(true)?;
     loop {
         match s.checkpoint_once(a)? {
             Cp::Go => {}
@@ -41,7 +42,8 @@ pub fn run(a: &DiffArgs, mut s: Session) -> Result<ExitCode, String> {
 /// when no instruction differs before it (a difference only in memory).
 fn localize(a: &DiffArgs, k: u64, report: &str) -> Result<ExitCode, String> {
     println!(
-        "difftest: the sides differ at syscall #{k}; localizing: re-running both to syscall #{k} and comparing from there in lockstep"
+        "difftest: checkpoint: {}\ndifftest: localizing: re-running both to syscall #{k} and comparing from there in lockstep",
+        report.trim_start_matches("difftest: ")
     );
     let mut s = Session::start(a, true)?;
     while s.compared < a.step_first {
@@ -50,6 +52,7 @@ fn localize(a: &DiffArgs, k: u64, report: &str) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(1));
         }
     }
+    s.set_planted(true)?;
     while s.syscalls < k {
         match s.checkpoint_once(a)? {
             Cp::Go => {}
@@ -59,7 +62,9 @@ fn localize(a: &DiffArgs, k: u64, report: &str) -> Result<ExitCode, String> {
             }
         }
     }
+    s.set_planted(false)?;
     s.quiet = false;
+    s.pending = Some(report.to_string());
     while s.syscalls <= k {
         if let Flow::End(c) = s.step_once()? {
             return Ok(c);
@@ -70,17 +75,40 @@ fn localize(a: &DiffArgs, k: u64, report: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::from(1))
 }
 
+/// Where the native process stopped, running freely.
+enum NStop {
+    Syscall,
+    /// At the breakpoint planted on the CPUID or RDTSC at this address.
+    HostInsn(u64),
+    Ended(ExitStatus),
+}
+
 impl Session {
-    /// Puffer to its next syscall entry: at full speed, or a step at a time when an
-    /// instruction is to be broken on purpose.
-    fn puffer_to_syscall(&mut self) -> Result<(), ExitStatus> {
+    /// Puffer to its next syscall entry or CPUID: at full speed, or a step at a
+    /// time when an instruction is to be broken on purpose.
+    fn puffer_to_stop(&mut self) -> Result<DiffStop, ExitStatus> {
+        let r = self.puffer_to_stop_inner();
+        self.take_frames(false);
+        r
+    }
+
+    fn puffer_to_stop_inner(&mut self) -> Result<DiffStop, ExitStatus> {
         if !self.break_add {
-            return self.k.run_to_syscall();
+            return self.k.run_to_syscall(true);
         }
         loop {
+            let rip = self.k.cpu.state.rip;
+            if self
+                .k
+                .cpu
+                .peek_insn(rip)
+                .is_ok_and(|i| matches!(i.mnemonic(), Mnemonic::Cpuid | Mnemonic::Rdtsc))
+            {
+                return Ok(DiffStop::HostInsn);
+            }
             let st = self.k.step(false)?;
             if st.trap == Trap::Syscall {
-                return Ok(());
+                return Ok(DiffStop::Syscall);
             }
             if st.trap == Trap::Budget && st.insn.is_some_and(|i| i.mnemonic() == Mnemonic::Add) {
                 let f = self.k.cpu.state.rflags();
@@ -89,40 +117,212 @@ impl Session {
         }
     }
 
-    fn checkpoint_once(&mut self, a: &DiffArgs) -> Result<Cp, String> {
-        // The native process to its next syscall entry. Signals from faults are
-        // passed on: puffer raises its own.
-        let mut sig = 0;
-        let native_end = loop {
-            match self.native.to_syscall(sig) {
-                Stop::Syscall => break None,
-                Stop::Ended(st) => break Some(status_of(st)),
-                Stop::Signal(s) => sig = s,
-                Stop::Trap => sig = 0,
+    /// The native process runs to its next syscall entry or planted CPUID. Fault
+    /// signals are passed on (puffer raises its own); a signal from outside makes
+    /// puffer catch up to the same point and take it too.
+    fn native_to_stop(&mut self) -> Result<NStop, Cp> {
+        let mut st = self.native.to_syscall(0);
+        loop {
+            match st {
+                Stop::Syscall => return Ok(NStop::Syscall),
+                Stop::Ended(x) => return Ok(NStop::Ended(status_of(x))),
+                Stop::Trap => {
+                    let rip = self.native.regs().rip;
+                    if self
+                        .planted
+                        .as_ref()
+                        .is_some_and(|p| p.at(rip.wrapping_sub(1)).is_some())
+                    {
+                        return Ok(NStop::HostInsn(rip - 1));
+                    }
+                    // The program's own INT3 (SI_KERNEL) is its SIGTRAP to take.
+                    let own = super::step::si_code(&self.native.siginfo()) == 0x80;
+                    st = self.native.to_syscall(if own { libc::SIGTRAP } else { 0 });
+                }
+                Stop::Signal(sig) => {
+                    let info = self.native.siginfo();
+                    if !super::step::is_fault(sig, &info) {
+                        self.catch_up(sig)?;
+                        let interrupted = self.interrupted_syscall();
+                        if let Some(nr) = interrupted {
+                            self.copy_interrupted_results(nr);
+                        }
+                        self.k.inject_signal(&info, interrupted);
+                        self.signals += 1;
+                    }
+                    st = self.native.to_syscall(sig);
+                }
             }
+        }
+    }
+
+    /// What an interrupted syscall wrote natively before it returned (nanosleep's
+    /// remaining time).
+    fn copy_interrupted_results(&mut self, nr: u64) {
+        let args = puffer_kernel::trace::syscall_args(&self.k.cpu.state);
+        let rem = match nr {
+            35 => args[1],
+            230 if args[1] & 1 == 0 => args[3],
+            _ => 0,
         };
-        let puffer = self.puffer_to_syscall();
+        if rem != 0 {
+            if let Some(b) = self.native.read(rem, 16) {
+                let _ = self.k.copy_to_user(rem, &b);
+            }
+        }
+    }
+
+    /// The native process stopped to take a signal from outside: puffer runs, a step
+    /// at a time, to the same state (RIP and every register), where it takes the
+    /// signal too. A waiting loop repeats its state, so any iteration is as good.
+    fn catch_up(&mut self, sig: i32) -> Result<(), Cp> {
+        const LIMIT: u64 = 200_000_000;
+        let nr = self.native.regs();
+        let nx = self.native.xmm();
+        let n = self.syscalls;
+        for _ in 0..LIMIT {
+            let c = Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF);
+            if !c.differs() {
+                return Ok(());
+            }
+            let st = match self.k.step(false) {
+                Ok(st) => st,
+                Err(pst) => {
+                    return Err(Cp::Diverged(format!(
+                        "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
+                        nr.rip
+                    )))
+                }
+            };
+            self.take_frames(false);
+            let cpuid = st
+                .insn
+                .is_some_and(|i| matches!(i.mnemonic(), Mnemonic::Cpuid | Mnemonic::Rdtsc));
+            if st.trap == Trap::Syscall || cpuid {
+                return Err(Cp::Diverged(format!(
+                    "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer reached {} at {:#x} (step {}) first:\n{}",
+                    nr.rip,
+                    if cpuid { "a CPUID/RDTSC" } else { "a syscall" },
+                    st.before.rip,
+                    st.step,
+                    c.render()
+                )));
+            }
+        }
+        Err(Cp::Diverged(format!(
+            "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer did not reach that state in {LIMIT} instructions",
+            nr.rip
+        )))
+    }
+
+    /// Both sides are before the CPUID or RDTSC at `x`: compare, then give both
+    /// puffer's CPUID answer (the native instruction never runs: RIP moves past it),
+    /// or the host's RDTSC result.
+    fn host_insn_checkpoint(&mut self, x: u64) -> Result<Cp, String> {
         let step = self.k.cpu.stats.retired;
         let n = self.syscalls;
-        match (native_end, puffer) {
-            (Some(nst), Err(pst)) => return Ok(flow(self.end(pst, nst))),
-            (Some(nst), Ok(())) => {
-                let nr = self.k.cpu.state.gpr[reg::RAX];
+        self.sync_rseq();
+        let mut nr = self.native.regs();
+        nr.rip = x;
+        let c = Compared::new(
+            &nr,
+            &self.native.xmm(),
+            &self.k.cpu.state,
+            COMPARED_FLAGS & !AF,
+        );
+        if c.differs() {
+            return Ok(Cp::Diverged(format!(
+                "difftest: DIVERGENCE at the CPUID/RDTSC at {x:#x} (after syscall #{n}) at step {step}:\n{}",
+                c.render()
+            )));
+        }
+        let f = self.k.cpu.state.rflags();
+        self.k.cpu.state.set_rflags((f & !AF) | (nr.eflags & AF));
+        self.k
+            .cpu
+            .complete_host_insn()
+            .map_err(|t| format!("puffer's CPUID/RDTSC at {x:#x}: {t:?}"))?;
+        let rdtsc = self.planted.as_ref().and_then(|p| p.at(x)) == Some(Mnemonic::Rdtsc);
+        if rdtsc {
+            let st = match &self.planted {
+                Some(p) => p.step_over(&self.native, x)?,
+                None => return Err("no breakpoints".into()),
+            };
+            if st != Stop::Trap {
+                return Err(format!("stepping over the native RDTSC at {x:#x}: {st:?}"));
+            }
+            let r = self.native.regs();
+            let g = &mut self.k.cpu.state.gpr;
+            g[reg::RAX] = r.rax;
+            g[reg::RDX] = r.rdx;
+        } else {
+            let g = &self.k.cpu.state.gpr;
+            nr.rax = g[reg::RAX];
+            nr.rbx = g[reg::RBX];
+            nr.rcx = g[reg::RCX];
+            nr.rdx = g[reg::RDX];
+            nr.rip = self.k.cpu.state.rip;
+            self.native.set_regs(&nr);
+        }
+        self.cpuids += 1;
+        Ok(Cp::Go)
+    }
+
+    fn checkpoint_once(&mut self, a: &DiffArgs) -> Result<Cp, String> {
+        let native = match self.native_to_stop() {
+            Ok(st) => st,
+            Err(cp) => return Ok(cp),
+        };
+        let puffer = self.puffer_to_stop();
+        let step = self.k.cpu.stats.retired;
+        let n = self.syscalls;
+        let prip = self.k.cpu.state.rip;
+        let nname = |r: &libc::user_regs_struct| syscall_name(r.orig_rax).unwrap_or("?");
+        let pname = syscall_name(self.k.cpu.state.gpr[reg::RAX]).unwrap_or("?");
+        let puffer = match (native, puffer) {
+            (NStop::Ended(nst), Err(pst)) => return Ok(flow(self.end(pst, nst))),
+            (NStop::HostInsn(x), Ok(DiffStop::HostInsn)) if x == prip => {
+                return self.host_insn_checkpoint(x)
+            }
+            (_, Ok(DiffStop::HostInsn))
+                if !self.planted.as_ref().is_some_and(|p| p.at(prip).is_some()) =>
+            {
+                return Err(format!(
+                    "puffer reached a CPUID/RDTSC at {prip:#x} (step {step}) that difftest did not find in the program's code, so the native process executed it itself; cannot compare past it"
+                ));
+            }
+            (NStop::Syscall, Ok(DiffStop::Syscall)) => Ok(()),
+            (NStop::Syscall, Err(pst)) => Err(pst),
+            (NStop::Ended(nst), Ok(_)) => {
                 return Ok(Cp::Diverged(format!(
-                    "difftest: DIVERGENCE at syscall #{n}: the native process ended ({nst:?}), puffer made syscall {} at step {step} (rip {:#x})",
-                    syscall_name(nr).unwrap_or("?"),
-                    self.k.cpu.state.rip
+                    "difftest: DIVERGENCE after syscall #{n}: the native process ended ({nst:?}); puffer reached {} at step {step} (rip {prip:#x})",
+                    if puffer == Ok(DiffStop::HostInsn) { "a CPUID/RDTSC".to_string() } else { format!("syscall {pname}") }
                 )));
             }
-            (None, Err(pst)) => {
+            (native, puffer) => {
                 let r = self.native.regs();
+                let what = match native {
+                    NStop::HostInsn(x) => format!("reached the CPUID/RDTSC at {x:#x}"),
+                    _ => format!("made syscall {} at rip {:#x}", nname(&r), r.rip),
+                };
+                let pwhat = match puffer {
+                    Ok(DiffStop::HostInsn) => format!("reached a CPUID/RDTSC at {prip:#x}"),
+                    Ok(DiffStop::Syscall) => format!("made syscall {pname} at rip {prip:#x}"),
+                    Err(pst) => format!("ended ({pst:?})"),
+                };
                 return Ok(Cp::Diverged(format!(
-                    "difftest: DIVERGENCE at syscall #{n}: puffer ended ({pst:?}) at step {step}, the native process made syscall {} at rip {:#x}",
-                    syscall_name(r.orig_rax).unwrap_or("?"),
-                    r.rip
+                    "difftest: DIVERGENCE after syscall #{n}: the native process {what}; puffer {pwhat} at step {step}"
                 )));
             }
-            (None, Ok(())) => {}
+        };
+        self.sync_rseq();
+        if let Err(pst) = puffer {
+            let r = self.native.regs();
+            return Ok(Cp::Diverged(format!(
+                "difftest: DIVERGENCE at syscall #{n}: puffer ended ({pst:?}) at step {step}, the native process made syscall {} at rip {:#x}",
+                nname(&r),
+                r.rip
+            )));
         }
         // Compare at the entry. The arithmetic flags the last flag-writing
         // instruction left undefined are unknown here; AF is the one nearly every
@@ -189,10 +389,7 @@ impl Session {
             }
         }
         let ret = self.native.regs().rax;
-        if let Applied::Fork = apply_syscall(&self.native, &mut self.k, no, &args, ret) {
-            self.note_fork(step, no);
-        }
-        self.syscalls += 1;
+        self.complete_syscall(step, no, &args, ret);
         Ok(Cp::Go)
     }
 
@@ -228,6 +425,7 @@ impl Session {
                 for (i, np) in nb.chunks(PAGE).enumerate() {
                     let pa = addr + (i * PAGE) as u64;
                     let pb = &mut pb[..np.len()];
+                    let end = pa + np.len() as u64;
                     if self.k.cpu.mmu.read_bytes(pa, pb).is_err() {
                         // Not present in puffer: untouched memory reads as zeros
                         // natively too; otherwise fault it in to compare.
@@ -236,6 +434,14 @@ impl Session {
                         }
                         if self.k.copy_from_user(pa, pb).is_err() {
                             return Some(format!("{pa:#x} ({path}) is not mapped in puffer"));
+                        }
+                    }
+                    // Host-specific bytes of signal frames: the native values.
+                    for (&a, &len) in self.host_bytes.range(pa.saturating_sub(1 << 16)..end) {
+                        let (lo, hi) = (a.max(pa), (a + len).min(end));
+                        if lo < hi {
+                            let r = (lo - pa) as usize..(hi - pa) as usize;
+                            pb[r.clone()].copy_from_slice(&np[r]);
                         }
                     }
                     if let Some(o) = np.iter().zip(pb.iter()).position(|(x, y)| x != y) {

@@ -55,6 +55,11 @@ pub fn apply_syscall(
             }
         }
         56 | 57 | 58 | 435 => applied = Applied::Fork,
+        // rt_sigreturn: puffer restores its own frame (RAX included).
+        15 => {
+            k.dispatch_syscall();
+            return applied;
+        }
         _ => {
             if ok {
                 copy_written(native, k, nr, args, ret);

@@ -27,6 +27,7 @@
 mod checkpoint;
 mod hostsys;
 mod native;
+mod planted;
 mod report;
 mod step;
 
@@ -110,7 +111,26 @@ pub struct Session {
     compared: u64,
     /// Syscalls completed on both sides.
     syscalls: u64,
+    /// CPUIDs and RDTSCs compared in checkpoint mode (lockstep counts them as
+    /// instructions).
+    cpuids: u64,
+    /// Signals from outside the program (timers, other processes) both sides took.
+    signals: u64,
+    /// Checkpoint mode's breakpoints on the program's CPUIDs and RDTSCs.
+    planted: Option<planted::Planted>,
+    /// The host's size of a signal frame's FPU state (its XSAVE area).
+    fp_size: u64,
+    /// Bytes of past signal frames the host fills in its own way (the XSAVE area
+    /// beyond the FXSAVE image, uc_flags): start → length. The memory comparison
+    /// takes the native values there.
+    host_bytes: std::collections::BTreeMap<u64, u64>,
     noted_fork: bool,
+    /// The native thread's registered `struct rseq`, whose CPU fields the host
+    /// kernel rewrites on returns to user mode.
+    rseq: Option<u64>,
+    /// A difference a checkpoint saw that lockstep did not pin on an instruction:
+    /// reported if the re-run ends without finding one.
+    pending: Option<String>,
     /// No progress notes (a localizing re-run).
     quiet: bool,
 }
@@ -135,6 +155,9 @@ impl Session {
             return Err("puffer has no task to run".into());
         }
         sync_initial(&native, &mut k)?;
+        let fp_size = host_fp_size();
+        k.config.sigframe_fp_size = fp_size;
+        k.sigframes = Some(Vec::new());
         Ok(Session {
             native,
             k,
@@ -146,7 +169,14 @@ impl Session {
             hist: VecDeque::new(),
             compared: 0,
             syscalls: 0,
+            cpuids: 0,
+            signals: 0,
+            planted: None,
+            fp_size,
+            host_bytes: Default::default(),
             noted_fork: false,
+            rseq: None,
+            pending: None,
             quiet,
         })
     }
@@ -161,16 +191,99 @@ impl Session {
     fn end(&self, puffer: ExitStatus, native: ExitStatus) -> Flow {
         let compared = self.compared;
         let syscalls = self.syscalls;
+        let mut cpuids = String::new();
+        if self.cpuids > 0 {
+            cpuids += &format!(", {} CPUID/RDTSC", self.cpuids);
+        }
+        if self.signals > 0 {
+            cpuids += &format!(", {} signals from outside", self.signals);
+        }
+        if let (Some(report), true) = (&self.pending, puffer == native) {
+            println!("{report}");
+            println!(
+                "  (no instruction differed in lockstep from the last agreeing syscall to the end)"
+            );
+            return Flow::End(ExitCode::from(1));
+        }
         if puffer != native {
             println!(
-                "difftest: DIVERGENCE at the end: native {native:?}, puffer {puffer:?} (after {compared} instructions in lockstep, {syscalls} syscalls)"
+                "difftest: DIVERGENCE at the end: native {native:?}, puffer {puffer:?} (after {compared} instructions in lockstep, {syscalls} syscalls{cpuids})"
             );
             return Flow::End(ExitCode::from(1));
         }
         println!(
-            "difftest: {compared} instructions compared in lockstep, {syscalls} syscalls, no divergence; both ended {native:?}"
+            "difftest: {compared} instructions compared in lockstep, {syscalls} syscalls{cpuids}, no divergence; both ended {native:?}"
         );
         Flow::End(ExitCode::SUCCESS)
+    }
+
+    /// Complete in puffer a syscall the native process has completed (see
+    /// `hostsys`), and count it.
+    fn complete_syscall(&mut self, step: u64, no: u64, args: &[u64; 6], ret: u64) {
+        if let hostsys::Applied::Fork =
+            hostsys::apply_syscall(&self.native, &mut self.k, no, args, ret)
+        {
+            self.note_fork(step, no);
+        }
+        if no == 334 && ret == 0 {
+            self.rseq = (args[2] & 1 == 0).then_some(args[0]);
+        }
+        self.syscalls += 1;
+    }
+
+    /// The signal frames puffer set up since the last look: in lockstep (`copy`) the
+    /// native process has just set up the same ones, and their host-specific bytes
+    /// are copied into puffer; otherwise they are remembered for the memory
+    /// comparison.
+    fn take_frames(&mut self, copy: bool) {
+        let Some(frames) = self.k.sigframes.as_mut().map(std::mem::take) else {
+            return;
+        };
+        for (fr, fp) in frames {
+            if std::env::var_os("PUFFER_DIFFTEST_DEBUG").is_some() {
+                eprintln!("frame {fr:#x} fpstate {fp:#x}");
+            }
+            // uc_flags (UC_FP_XSTATE), and the FXSAVE image's software-reserved
+            // bytes (fpx_sw_bytes) with the XSAVE header and state after it.
+            for (a, len) in [(fr + 8, 8), (fp + 464, self.fp_size.saturating_sub(464))] {
+                if copy {
+                    if let Some(b) = self.native.read(a, len as usize) {
+                        let _ = self.k.copy_to_user(a, &b);
+                    }
+                } else {
+                    let e = self.host_bytes.entry(a).or_insert(0);
+                    *e = (*e).max(len);
+                }
+            }
+        }
+    }
+
+    /// Plant the CPUID breakpoints (checkpoint mode) or remove them (lockstep).
+    fn set_planted(&mut self, on: bool) -> Result<(), String> {
+        match (on, self.planted.take()) {
+            (true, None) => {
+                let p = planted::Planted::plant(&self.native)?;
+                self.note(format_args!(
+                    "{} CPUID and RDTSC instructions in the program's code get breakpoints",
+                    p.len()
+                ));
+                self.planted = Some(p);
+            }
+            (true, Some(p)) => self.planted = Some(p),
+            (false, Some(p)) => p.remove(&self.native)?,
+            (false, None) => {}
+        }
+        Ok(())
+    }
+
+    /// Take the fields of `struct rseq` the host kernel owns (cpu_id_start, cpu_id,
+    /// node_id, mm_cid): which CPU the native process runs on is host-specific.
+    fn sync_rseq(&mut self) {
+        let Some(a) = self.rseq else { return };
+        if let Some(b) = self.native.read(a, 32) {
+            let _ = self.k.copy_to_user(a, &b[0..8]);
+            let _ = self.k.copy_to_user(a + 24, &b[24..32]);
+        }
     }
 
     /// Puffer's status once its first process has ended (running it to its end).
@@ -179,6 +292,20 @@ impl Session {
             Some(p) => p,
             None => self.k.run(),
         }
+    }
+}
+
+/// The size of the host kernel's signal-frame FPU area: the standard-format XSAVE
+/// size of the enabled features (CPUID 0xD.0 EBX) and the 4-byte FP_XSTATE_MAGIC2
+/// after it; 512 (FXSAVE) without XSAVE.
+fn host_fp_size() -> u64 {
+    #[allow(unused_unsafe)]
+    // SAFETY: CPUID is available on every x86-64 CPU.
+    let r = unsafe { std::arch::x86_64::__cpuid_count(0xd, 0) };
+    if r.ebx >= 576 {
+        r.ebx as u64 + 4
+    } else {
+        512
     }
 }
 

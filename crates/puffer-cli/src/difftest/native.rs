@@ -127,6 +127,14 @@ impl Native {
         x
     }
 
+    /// The siginfo of the signal at a signal-delivery-stop.
+    pub fn siginfo(&self) -> [u8; 128] {
+        let mut b = [0u8; 128];
+        // SAFETY: GETSIGINFO writes a 128-byte siginfo_t.
+        unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, self.pid, 0, b.as_mut_ptr()) };
+        b
+    }
+
     pub fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
         let mut v = vec![0u8; len];
         self.mem.read_exact_at(&mut v, addr).ok()?;

@@ -1,6 +1,6 @@
 //! Lockstep: one instruction on each side, then compare everything.
 
-use super::hostsys::{apply_syscall, fix_after_insn, Applied};
+use super::hostsys::fix_after_insn;
 use super::native::Stop;
 use super::report::{print_hist, undefined_flags, Compared, Hist, CF, COMPARED_FLAGS};
 use super::{status_of, Flow, Session};
@@ -11,15 +11,107 @@ use puffer_kernel::trace::syscall_name;
 use std::process::ExitCode;
 
 impl Session {
-    /// Execute one instruction on both sides and compare.
+    /// Execute one instruction on both sides and compare. The native side goes
+    /// first: a signal the host delivers at this boundary (a timer, another
+    /// process's kill, the SIGCHLD of a child) stops it before the instruction, and
+    /// puffer must take the same signal here instead of executing.
     pub fn step_once(&mut self) -> Result<Flow, String> {
+        if let Err(st) = self.k.deliver_pending() {
+            let nst = self.native.finish(0);
+            return Ok(self.end(st, status_of(nst)));
+        }
+        self.take_frames(true);
+        let st = self.native.step(0);
+        if let Stop::Signal(sig) = st {
+            let info = self.native.siginfo();
+            if !is_fault(sig, &info) {
+                return self.take_async_step(sig, &info);
+            }
+        }
+        self.puffer_step(st)
+    }
+
+    /// A signal the native process is about to take between two instructions, in
+    /// lockstep: give puffer the same, deliver it on both sides, and compare.
+    fn take_async_step(&mut self, sig: i32, info: &[u8; 128]) -> Result<Flow, String> {
+        let interrupted = self.interrupted_syscall();
+        self.note(format_args!(
+            "step {}: the host delivers signal {sig} (si_code {}){}",
+            self.k.cpu.stats.retired,
+            si_code(info),
+            if interrupted.is_some() {
+                ", interrupting a syscall"
+            } else {
+                ""
+            }
+        ));
+        self.k.inject_signal(info, interrupted);
+        let rip0 = self.k.cpu.state.rip;
+        let st = self.native.step(sig);
+        if let Err(pst) = self.k.deliver_pending() {
+            let nst = match st {
+                Stop::Ended(nst) => nst,
+                _ => self.native.finish(0),
+            };
+            return Ok(self.end(pst, status_of(nst)));
+        }
+        if self.k.cpu.state.rip == rip0 {
+            // No handler ran (ignored, or a restart): the native step executed the
+            // next instruction; so does puffer's.
+            return self.puffer_step(st);
+        }
+        self.take_frames(true);
+        // A handler: the native process stopped at its first instruction.
+        match st {
+            Stop::Ended(nst) => {
+                let pst = self.puffer_end();
+                return Ok(self.end(pst, status_of(nst)));
+            }
+            Stop::Trap => {}
+            other => {
+                println!(
+                    "difftest: DIVERGENCE at step {}: puffer entered the handler of signal {sig}; natively delivering it stopped with {other:?}",
+                    self.k.cpu.stats.retired
+                );
+                return Ok(Flow::End(ExitCode::from(1)));
+            }
+        }
+        let nr = self.native.regs();
+        let c = Compared::new(&nr, &self.native.xmm(), &self.k.cpu.state, COMPARED_FLAGS);
+        if c.differs() {
+            println!(
+                "difftest: DIVERGENCE at step {} entering the handler of signal {sig}:",
+                self.k.cpu.stats.retired
+            );
+            print_hist(&self.hist);
+            print!("{}", c.render());
+            return Ok(Flow::End(ExitCode::from(1)));
+        }
+        Ok(Flow::Go)
+    }
+
+    /// When the native process stops for a signal right after a syscall that
+    /// returned a -ERESTART* code (the signal interrupted it): that syscall's number.
+    pub fn interrupted_syscall(&self) -> Option<u64> {
+        let r = self.native.regs();
+        let rax = r.rax as i64;
+        ((r.orig_rax as i64) >= 0 && matches!(rax, -516 | -514 | -513 | -512)).then_some(r.orig_rax)
+    }
+
+    /// Puffer executes one instruction, which the native process has executed
+    /// with the outcome `st`; compare.
+    fn puffer_step(&mut self, mut st: Stop) -> Result<Flow, String> {
         let s = match self.k.step(false) {
             Ok(s) => s,
-            Err(st) => {
-                let nst = self.native.finish(0);
-                return Ok(self.end(st, status_of(nst)));
+            Err(pst) => {
+                let nst = match st {
+                    Stop::Ended(nst) => nst,
+                    _ => self.native.finish(0),
+                };
+                return Ok(self.end(pst, status_of(nst)));
             }
         };
+        self.take_frames(true);
         let asm = self.dis.format(s.insn.as_ref());
         self.hist.push_back(Hist {
             step: s.step,
@@ -31,7 +123,6 @@ impl Session {
             self.hist.pop_front();
         }
         let mnemonic = s.insn.map(|i| i.mnemonic()).unwrap_or(Mnemonic::INVALID);
-        let mut st = self.native.step(0);
         // A REP string instruction single-steps one iteration at a time natively;
         // puffer retires it whole.
         let rep = s
@@ -96,10 +187,7 @@ impl Session {
                     );
                     return Ok(Flow::End(ExitCode::SUCCESS));
                 }
-                if let Applied::Fork = apply_syscall(&self.native, &mut self.k, no, &args, nr.rax) {
-                    self.note_fork(s.step, no);
-                }
-                self.syscalls += 1;
+                self.complete_syscall(s.step, no, &args, nr.rax);
             }
             Trap::Budget => {}
             _ => {
@@ -112,6 +200,7 @@ impl Session {
             }
         }
         fix_after_insn(&self.native, &mut self.k, &mut nr, mnemonic);
+        self.sync_rseq();
         if self.break_add && mnemonic == Mnemonic::Add {
             let f = self.k.cpu.state.rflags();
             self.k.cpu.state.set_rflags(f ^ CF);
@@ -157,4 +246,19 @@ impl Session {
             self.noted_fork = true;
         }
     }
+}
+
+/// The si_code of a siginfo.
+pub fn si_code(info: &[u8; 128]) -> i32 {
+    i32::from_le_bytes([info[8], info[9], info[10], info[11]])
+}
+
+/// Is this signal the CPU's exception for the instruction (which puffer raises
+/// itself), rather than one sent from outside?
+pub fn is_fault(sig: i32, info: &[u8; 128]) -> bool {
+    si_code(info) > 0
+        && matches!(
+            sig,
+            libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE | libc::SIGTRAP
+        )
 }

@@ -94,6 +94,9 @@ impl CpuidModel {
 }
 
 pub fn cpuid(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
+    if cpu.host_exit {
+        return Err(Trap::HostInsn);
+    }
     let leaf = cpu.state.gpr[RAX] as u32;
     let sub = cpu.state.gpr[RCX] as u32;
     let r = cpu.cpuid.query(leaf, sub);
@@ -105,6 +108,9 @@ pub fn cpuid(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
 }
 
 pub fn rdtsc(cpu: &mut Cpu, _: &Instruction) -> Result<(), Trap> {
+    if cpu.host_exit {
+        return Err(Trap::HostInsn);
+    }
     let t = (cpu.tsc)(cpu);
     cpu.state.gpr[RAX] = t & 0xffff_ffff;
     cpu.state.gpr[RDX] = t >> 32;

@@ -281,7 +281,8 @@ impl Kernel {
             230 if g[reg::RSI] & 1 == 0 => g[reg::R10],
             _ => 0,
         };
-        if rem != 0 {
+        // (No deadline: the syscall never slept here; difftest gives it the host's.)
+        if rem != 0 && deadline.is_some() {
             let left = deadline
                 .filter(|&d| d != u128::MAX)
                 .map_or(0, |d| d.saturating_sub(self.mono_ns()));
@@ -359,25 +360,44 @@ impl Kernel {
             top = alt.0.wrapping_add(alt.1);
             entering = true;
         }
-        let fp = top.wrapping_sub(frame::FPSTATE_SIZE) & !63;
+        let fp = top.wrapping_sub(self.config.sigframe_fp_size.max(frame::FPSTATE_SIZE)) & !63;
         let fr = (fp.wrapping_sub(frame::FRAME_SIZE) & !15).wrapping_sub(8);
         if (nested || entering) && !on_stack_raw(alt, fr) {
             // It would overflow the alternate stack.
             return Err(());
         }
+        // FXSAVE writes the image up to its reserved tail, which keeps what was
+        // there before.
         let fx = puffer_cpu::fxsave_image(&self.cpu.state);
-        self.copy_to_user(fp, &fx).map_err(|_| ())?;
+        self.copy_to_user(fp, &fx[..frame::FXSAVE_WRITTEN])
+            .map_err(|_| ())?;
         let stack = StackT {
             sp: alt.0,
             flags: alt.2,
             size: alt.1,
         };
-        let uc = frame::encode_ucontext(&self.cpu.state, stack, trap, fp, mask);
+        let mut uc = frame::encode_ucontext(&self.cpu.state, stack, trap, fp, mask);
+        if let Some(t) = self.tasks.get_mut(&tid) {
+            if std::mem::take(&mut t.sig.fault_rf) {
+                frame::set_saved_rf(&mut uc);
+            }
+        }
+        // Linux stores the frame field by field: padding and sigcontext's reserved
+        // words keep the stack's old bytes.
         let mut b = vec![0u8; frame::FRAME_SIZE as usize];
+        self.copy_from_user(fr, &mut b).map_err(|_| ())?;
+        let old = b.clone();
         b[0..8].copy_from_slice(&act.restorer.to_le_bytes());
         b[8..8 + frame::UC_SIZE].copy_from_slice(&uc);
         b[frame::INFO_OFF as usize..].copy_from_slice(&info.0);
+        for r in frame::UNWRITTEN {
+            let r = r.start + frame::UC_OFF as usize..r.end + frame::UC_OFF as usize;
+            b[r.clone()].copy_from_slice(&old[r]);
+        }
         self.copy_to_user(fr, &b).map_err(|_| ())?;
+        if let Some(log) = self.sigframes.as_mut() {
+            log.push((fr, fp));
+        }
 
         // The handler's registers: handler(sig, &info, &uc), a fresh FPU, DF clear.
         let s = &mut self.cpu.state;
@@ -423,7 +443,9 @@ impl Kernel {
         let mut st = self.cpu.state.clone();
         st.gpr = r.gpr;
         st.rip = r.rip;
-        let f = (st.rflags() & !frame::FIX_EFLAGS) | (r.rflags & frame::FIX_EFLAGS);
+        // RF would only hold for one instruction (puffer has no instruction
+        // breakpoints to suppress): it is not kept.
+        let f = ((st.rflags() & !frame::FIX_EFLAGS) | (r.rflags & frame::FIX_EFLAGS)) & !EFLAGS_RF;
         st.set_rflags(f);
         if r.fpstate == 0 {
             st.x87 = X87::default();

@@ -42,6 +42,8 @@ impl Kernel {
             Trap::InvalidOpcode => (SigInfo::fault(SIGILL, ILL_ILLOPN, rip), X86_TRAP_UD),
             Trap::GeneralProtection => (SigInfo::kernel(SIGSEGV), X86_TRAP_GP),
             Trap::Breakpoint => (SigInfo::kernel(SIGTRAP), X86_TRAP_BP),
+            // Not an exception: handled before it gets here.
+            Trap::HostInsn => return,
             Trap::FloatingPoint => {
                 let err = (s.x87.fsw & !s.x87.fcw) as u32;
                 (SigInfo::fault(SIGFPE, fp_code(err), rip), X86_TRAP_MF)

@@ -54,6 +54,19 @@ const GREG_ORDER: [usize; 16] = [
     reg::RSP,
 ];
 
+/// The ranges of the ucontext Linux's setup_rt_frame never stores to: uc_stack's
+/// padding after ss_flags and sigcontext's `__reserved1`.
+pub const UNWRITTEN: [std::ops::Range<usize>; 2] = [28..32, MC + 192..MC + 256];
+
+/// The bytes of the FXSAVE image the instruction writes: 416..512 are reserved or
+/// for software, and keep their old contents.
+pub const FXSAVE_WRITTEN: usize = 416;
+
+/// Set RF (bit 16) in an encoded ucontext's saved RFLAGS.
+pub fn set_saved_rf(uc: &mut [u8; UC_SIZE]) {
+    uc[MC + 136 + 2] |= 1;
+}
+
 /// `stack_t`: ss_sp, ss_flags, ss_size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StackT {

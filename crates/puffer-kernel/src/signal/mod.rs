@@ -32,7 +32,7 @@ mod send;
 mod timer;
 
 pub use deliver::Park;
-pub use frame::StackT;
+pub use frame::{StackT, FPSTATE_SIZE};
 pub use send::Target;
 pub use timer::{ITimer, ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL};
 
@@ -417,6 +417,9 @@ pub struct TaskSig {
     /// A syscall that is sleeping or was interrupted (see [`Park`]).
     pub park: Park,
     pub trap: TrapInfo,
+    /// The registers were saved by a fault-class exception, whose RFLAGS image has
+    /// RF set (SDM vol. 3, 17.3.1.1): the next signal frame shows it.
+    pub fault_rf: bool,
     /// PR_SET_PDEATHSIG: sent to this task's process when its parent exits.
     pub pdeath: i32,
 }
@@ -431,6 +434,7 @@ impl Default for TaskSig {
             pending: SigPending::default(),
             park: Park::None,
             trap: TrapInfo::default(),
+            fault_rf: false,
             pdeath: 0,
         }
     }

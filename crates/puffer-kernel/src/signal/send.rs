@@ -190,8 +190,11 @@ impl Kernel {
     /// A CPU fault on the current task: record the trap for the signal frame
     /// (trapno, error code, CR2) and force the signal.
     pub(crate) fn force_fault(&mut self, info: SigInfo, trap: TrapInfo) {
+        self.stats.forced_faults += 1;
         if let Some(t) = self.tasks.get_mut(&self.current) {
             t.sig.trap = trap;
+            // #BP and #DB are traps; everything else puffer raises is a fault.
+            t.sig.fault_rf = !matches!(trap.trapno, 1 | 3);
         }
         self.force_signal_info(info);
     }

@@ -127,7 +127,7 @@ fn fault_kind(t: Trap) -> (&'static str, Option<u64>) {
         Trap::Breakpoint => ("breakpoint", None),
         Trap::SimdFloatingPoint => ("simd_fp", None),
         Trap::FloatingPoint => ("x87_fp", None),
-        Trap::Budget | Trap::Syscall => ("none", None),
+        Trap::Budget | Trap::Syscall | Trap::HostInsn => ("none", None),
     }
 }
 
@@ -159,8 +159,10 @@ impl Kernel {
             let step = self.cpu.stats.retired;
             let trap = self.cpu.run(1);
             if let Trap::PageFault(_) = trap {
+                let forced = self.stats.forced_faults;
                 self.handle_trap(trap);
-                let resolved = self.init_exit.is_none()
+                let resolved = forced == self.stats.forced_faults
+                    && self.init_exit.is_none()
                     && self.current == tid
                     && self
                         .tasks
