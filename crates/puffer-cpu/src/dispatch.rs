@@ -180,7 +180,8 @@ fn integer(i: &Instruction) -> Option<Handler> {
         M::Idiv => sized!(muldiv::idiv, s0),
 
         M::Bt | M::Bts | M::Btr | M::Btc => sized!(bits::bt, s0),
-        M::Bsf | M::Bsr | M::Tzcnt | M::Lzcnt => sized!(bits::bsf, s0),
+        M::Bsf | M::Bsr => sized!(bits::bsf, s0),
+        M::Tzcnt | M::Lzcnt => sized!(bits::count_zeros, s0),
         M::Popcnt => sized!(bits::popcnt, s0),
         M::Cmpxchg => sized!(bits::cmpxchg, s0),
         M::Cmpxchg8b | M::Cmpxchg16b => bits::cmpxchg_wide,

@@ -67,6 +67,10 @@ pub struct DiffArgs {
     /// Stop (successfully) after comparing this many instructions in lockstep.
     #[arg(long)]
     max_steps: Option<u64>,
+    /// Debugging aid: in lockstep, also compare the 8 bytes at this address after
+    /// every instruction.
+    #[arg(long, hide = true, value_parser = parse_hex)]
+    watch: Option<u64>,
     /// Guest RAM for puffer.
     #[arg(long, default_value = "2G", value_parser = crate::parse_size)]
     mem: u64,
@@ -80,6 +84,10 @@ pub struct DiffArgs {
 const STACK_TOP: u64 = 0x7fff_ffff_f000;
 const AT_IGNORE: u64 = 1;
 const AT_SYSINFO_EHDR: u64 = 33;
+
+fn parse_hex(s: &str) -> Result<u64, String> {
+    u64::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
+}
 
 pub fn main(a: DiffArgs) -> ExitCode {
     match run(&a) {
@@ -131,6 +139,7 @@ pub struct Session {
     /// A difference a checkpoint saw that lockstep did not pin on an instruction:
     /// reported if the re-run ends without finding one.
     pending: Option<String>,
+    watch: Option<u64>,
     /// No progress notes (a localizing re-run).
     quiet: bool,
 }
@@ -174,6 +183,7 @@ impl Session {
             planted: None,
             fp_size,
             host_bytes: Default::default(),
+            watch: a.watch,
             noted_fork: false,
             rseq: None,
             pending: None,
@@ -245,7 +255,17 @@ impl Session {
             }
             // uc_flags (UC_FP_XSTATE), and the FXSAVE image's software-reserved
             // bytes (fpx_sw_bytes) with the XSAVE header and state after it.
-            for (a, len) in [(fr + 8, 8), (fp + 464, self.fp_size.saturating_sub(464))] {
+            let mut host = vec![(fr + 8, 8), (fp + 464, self.fp_size.saturating_sub(464))];
+            // A signal from outside shows the thread's last trap (err, trapno,
+            // cr2), which natively is difftest's own breakpoint or single-step.
+            let mut info = [0u8; 128];
+            if self.k.copy_from_user(fr + 312, &mut info).is_ok() {
+                let sig = i32::from_le_bytes([info[0], info[1], info[2], info[3]]);
+                if !step::is_fault(sig, &info) {
+                    host.extend([(fr + 200, 16), (fr + 224, 8)]);
+                }
+            }
+            for (a, len) in host {
                 if copy {
                     if let Some(b) = self.native.read(a, len as usize) {
                         let _ = self.k.copy_to_user(a, &b);

@@ -224,6 +224,19 @@ impl Session {
             print!("{}", c.render());
             return Ok(Flow::End(ExitCode::from(1)));
         }
+        if let Some(w) = self.watch {
+            let nb = self.native.read(w, 8);
+            let mut pb = [0u8; 8];
+            let pok = self.k.copy_from_user(w, &mut pb).is_ok();
+            if nb.as_deref() != pok.then_some(&pb[..]) {
+                println!(
+                    "difftest: DIVERGENCE at step {} after {:#x} ({asm}): the 8 bytes at {w:#x} differ: native {nb:x?}, puffer {pb:x?}",
+                    s.step, s.before.rip
+                );
+                print_hist(&self.hist);
+                return Ok(Flow::End(ExitCode::from(1)));
+            }
+        }
         // Flags the instruction left undefined: take the host's, so that a later
         // PUSHF or ADC sees the same value.
         if undef != 0 {

@@ -59,9 +59,7 @@ pub fn bt<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
 /// bits of it even for a 32-bit operand (as AMD documents, and the AMD Zen host the
 /// step-trace fixtures are recorded on does). The other flags are undefined; puffer
 /// sets them as that host does: CF OF SF AF clear, PF the parity of the index's low
-/// byte (of 0 for a zero source). TZCNT/LZCNT decode from the same opcodes with an F3
-/// prefix; on a CPU without BMI1/LZCNT (which CPUID says puffer is) they execute as
-/// BSF/BSR.
+/// byte (of 0 for a zero source).
 pub fn bsf<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
     let v = cpu.read_op::<S>(i, 1)?;
     let rev = matches!(i.mnemonic(), Mnemonic::Bsr | Mnemonic::Lzcnt);
@@ -81,6 +79,34 @@ pub fn bsf<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         0
     };
     cpu.state.flags.set_arith(pf);
+    Ok(())
+}
+
+/// TZCNT/LZCNT (BSF/BSR's opcodes with an F3 prefix): the count of trailing or
+/// leading zero bits, the operand size for a zero source; CF = (source == 0), ZF =
+/// (count == 0). A CPU without BMI1/LZCNT would run them as BSF/BSR, but compilers
+/// emit them for any x86-64 (`rep bsf`), and code reached through them may pass zero
+/// and rely on the count: puffer behaves as the hosts it is checked against do (the
+/// others flags, undefined, cleared as there).
+pub fn count_zeros<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
+    let v = cpu.read_op::<S>(i, 1)? & mask_of(S);
+    let bits = (S * 8) as u64;
+    let n = if v == 0 {
+        bits
+    } else if i.mnemonic() == Mnemonic::Lzcnt {
+        v.leading_zeros() as u64 - (64 - bits)
+    } else {
+        v.trailing_zeros() as u64
+    };
+    cpu.set_reg(i.op0_register(), n);
+    let mut f = 0;
+    if v == 0 {
+        f |= CF;
+    }
+    if n == 0 {
+        f |= ZF;
+    }
+    cpu.state.flags.set_arith(f);
     Ok(())
 }
 
