@@ -28,6 +28,7 @@ pub fn apply_syscall(
     ret: u64,
 ) -> Applied {
     let ok = (ret as i64) >= 0 || (ret as i64) < -4095;
+    tracing::debug!("difftest: native syscall {nr} {args:x?} = {ret:#x}");
     let mut applied = Applied::Ok;
     match nr {
         9 if ok => {
@@ -60,6 +61,8 @@ pub fn apply_syscall(
             k.dispatch_syscall();
             return applied;
         }
+        // waitid stores its siginfo fields whatever the outcome.
+        247 if ret != (-14i64) as u64 => copy_written(native, k, nr, args, 0),
         _ => {
             if ok {
                 copy_written(native, k, nr, args, ret);
@@ -189,9 +192,12 @@ pub fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, 
             opt(a[1], 4);
             opt(a[3], 144)
         } // wait4
-        247 => opt(a[2], 128),      // waitid
+        247 => {
+            opt(a[2], 28); // waitid: si_signo .. si_status
+            opt(a[4], 144)
+        }
         127 => opt(a[0], a[1].min(128)), // rt_sigpending
-        128 => opt(a[1], 128),      // rt_sigtimedwait
+        128 => opt(a[1], 128),           // rt_sigtimedwait
         334 => opt(a[0], a[1].min(256)), // rseq
         16 => match a[1] {
             0x5401 => opt(a[2], 36), // TCGETS

@@ -140,6 +140,9 @@ pub struct Session {
     /// reported if the re-run ends without finding one.
     pending: Option<String>,
     watch: Option<u64>,
+    /// A signal from outside that arrived in the middle of a REP instruction, held
+    /// back natively until the instruction is done.
+    deferred: Option<(i32, [u8; 128])>,
     /// No progress notes (a localizing re-run).
     quiet: bool,
 }
@@ -184,6 +187,7 @@ impl Session {
             fp_size,
             host_bytes: Default::default(),
             watch: a.watch,
+            deferred: None,
             noted_fork: false,
             rseq: None,
             pending: None,
@@ -250,12 +254,15 @@ impl Session {
             return;
         };
         for (fr, fp) in frames {
-            if std::env::var_os("PUFFER_DIFFTEST_DEBUG").is_some() {
-                eprintln!("frame {fr:#x} fpstate {fp:#x}");
-            }
-            // uc_flags (UC_FP_XSTATE), and the FXSAVE image's software-reserved
-            // bytes (fpx_sw_bytes) with the XSAVE header and state after it.
-            let mut host = vec![(fr + 8, 8), (fp + 464, self.fp_size.saturating_sub(464))];
+            tracing::debug!("difftest: signal frame at {fr:#x}, fpstate at {fp:#x}");
+            // uc_flags (UC_FP_XSTATE), the FXSAVE image's MXCSR_MASK (which MXCSR
+            // bits this CPU implements) and its software-reserved bytes
+            // (fpx_sw_bytes) with the XSAVE header and state after it.
+            let mut host = vec![
+                (fr + 8, 8),
+                (fp + 28, 4),
+                (fp + 464, self.fp_size.saturating_sub(464)),
+            ];
             // A signal from outside shows the thread's last trap (err, trapno,
             // cr2), which natively is difftest's own breakpoint or single-step.
             let mut info = [0u8; 128];

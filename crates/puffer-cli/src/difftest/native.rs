@@ -135,6 +135,14 @@ impl Native {
         b
     }
 
+    /// Replace the siginfo of the signal at this signal-delivery-stop (a single-step
+    /// stop is one, for SIGTRAP): resuming with another signal delivers that one
+    /// with this siginfo.
+    pub fn set_siginfo(&self, info: &[u8; 128]) {
+        // SAFETY: SETSIGINFO reads a 128-byte siginfo_t.
+        unsafe { libc::ptrace(libc::PTRACE_SETSIGINFO, self.pid, 0, info.as_ptr()) };
+    }
+
     pub fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
         let mut v = vec![0u8; len];
         self.mem.read_exact_at(&mut v, addr).ok()?;

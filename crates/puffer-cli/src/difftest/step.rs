@@ -21,6 +21,10 @@ impl Session {
             return Ok(self.end(st, status_of(nst)));
         }
         self.take_frames(true);
+        if let Some((sig, info)) = self.deferred.take() {
+            self.native.set_siginfo(&info);
+            return self.take_async_step(sig, &info);
+        }
         let st = self.native.step(0);
         if let Stop::Signal(sig) = st {
             let info = self.native.siginfo();
@@ -128,9 +132,19 @@ impl Session {
         let rep = s
             .insn
             .is_some_and(|i| i.has_rep_prefix() || i.has_repne_prefix());
-        while rep && st == Stop::Trap {
-            if self.native.regs().rip != s.before.rip {
-                break;
+        loop {
+            match st {
+                Stop::Trap if rep && self.native.regs().rip == s.before.rip => {}
+                // A signal from outside between two iterations: puffer retires the
+                // instruction whole, so the native process takes it afterwards.
+                Stop::Signal(sig) if rep && self.deferred.is_none() => {
+                    let info = self.native.siginfo();
+                    if is_fault(sig, &info) {
+                        break;
+                    }
+                    self.deferred = Some((sig, info));
+                }
+                _ => break,
             }
             st = self.native.step(0);
         }
@@ -230,8 +244,8 @@ impl Session {
             let pok = self.k.copy_from_user(w, &mut pb).is_ok();
             if nb.as_deref() != pok.then_some(&pb[..]) {
                 println!(
-                    "difftest: DIVERGENCE at step {} after {:#x} ({asm}): the 8 bytes at {w:#x} differ: native {nb:x?}, puffer {pb:x?}",
-                    s.step, s.before.rip
+                    "difftest: DIVERGENCE at step {} after {:#x} ({asm}, rax was {:#x}): the 8 bytes at {w:#x} differ: native {nb:x?}, puffer {pb:x?}",
+                    s.step, s.before.rip, s.before.gpr[reg::RAX]
                 );
                 print_hist(&self.hist);
                 return Ok(Flow::End(ExitCode::from(1)));

@@ -65,16 +65,50 @@ const CLD_STOPPED: i32 = 5;
 const CLD_CONTINUED: i32 = 6;
 
 /// waitid's siginfo for a stop or continue (SIGCHLD, the code, pid, uid, status).
-fn waitid_info(k: &mut Kernel, infop: u64, code: i32, pid: Pid, st: i32) -> Result<(), Errno> {
-    if infop != 0 {
-        let info = crate::signal::SigInfo::child(crate::signal::SIGCHLD, code, pid, st);
-        k.copy_to_user(infop, &info.0)?;
-    }
+/// What waitid reports in its siginfo: Linux stores exactly these fields
+/// (si_signo, si_errno, si_code, si_pid, si_uid, si_status), whatever the outcome,
+/// errors included; the rest of the caller's buffer keeps its bytes.
+#[derive(Default)]
+struct WaitidInfo {
+    signo: i32,
+    code: i32,
+    pid: i32,
+    uid: u32,
+    status: i32,
+}
+
+fn put_waitid_info(k: &mut Kernel, infop: u64, w: &WaitidInfo) -> Result<(), Errno> {
+    let mut a = [0u8; 12];
+    a[0..4].copy_from_slice(&w.signo.to_le_bytes());
+    a[8..12].copy_from_slice(&w.code.to_le_bytes());
+    let mut b = [0u8; 12];
+    b[0..4].copy_from_slice(&w.pid.to_le_bytes());
+    b[4..8].copy_from_slice(&w.uid.to_le_bytes());
+    b[8..12].copy_from_slice(&w.status.to_le_bytes());
+    k.copy_to_user(infop, &a)?;
+    k.copy_to_user(infop + 16, &b)?;
     Ok(())
 }
 
 pub fn sys_waitid(k: &mut Kernel, a: &Args) -> SysResult {
-    let (idtype, id, infop, options, rusage) = (a[0], a[1] as i32, a[2], a[3], a[4]);
+    let (infop, rusage) = (a[2], a[4]);
+    let mut info = WaitidInfo::default();
+    let r = waitid(k, a, &mut info);
+    if r == Err(Errno::ERESTARTSYS) || infop == 0 {
+        return r.map(|_| 0);
+    }
+    put_waitid_info(k, infop, &info)?;
+    if let Ok(Some(utime_us)) = r {
+        if rusage != 0 {
+            k.copy_to_user(rusage, &rusage_bytes(utime_us))?;
+        }
+    }
+    r.map(|_| 0)
+}
+
+/// waitid's work; Ok(Some(user time)) when a child was reaped.
+fn waitid(k: &mut Kernel, a: &Args, info: &mut WaitidInfo) -> Result<Option<u64>, Errno> {
+    let (idtype, id, options) = (a[0], a[1] as i32, a[3]);
     if options & !(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE)
         != 0
         || options & (WEXITED | WUNTRACED | WCONTINUED) == 0
@@ -87,43 +121,35 @@ pub fn sys_waitid(k: &mut Kernel, a: &Args) -> SysResult {
         P_PGID if id >= 0 => Which::Pgid(Pid(id)),
         _ => return Err(Errno::EINVAL),
     };
+    let uid = crate::current_uid();
+    let child = |code: i32, pid: Pid, status: i32| WaitidInfo {
+        signo: crate::signal::SIGCHLD,
+        code,
+        pid: pid.0,
+        uid,
+        status,
+    };
     match k.do_wait(which, options)? {
         WaitResult::Stopped { pid, sig } => {
-            waitid_info(k, infop, CLD_STOPPED, pid, sig)?;
-            Ok(0)
+            *info = child(CLD_STOPPED, pid, sig);
+            Ok(None)
         }
         WaitResult::Continued { pid } => {
-            waitid_info(k, infop, CLD_CONTINUED, pid, crate::signal::SIGCONT)?;
-            Ok(0)
+            *info = child(CLD_CONTINUED, pid, crate::signal::SIGCONT);
+            Ok(None)
         }
-        WaitResult::Nothing => {
-            if infop != 0 {
-                k.copy_to_user(infop, &[0u8; 128])?;
-            }
-            Ok(0)
-        }
+        WaitResult::Nothing => Ok(None),
         WaitResult::Reaped {
             pid,
             status,
             utime_us,
         } => {
-            if infop != 0 {
-                let mut si = [0u8; 128];
-                si[0..4].copy_from_slice(&crate::signal::SIGCHLD.to_le_bytes());
-                let (code, st) = match status {
-                    ExitStatus::Exited(c) => (CLD_EXITED, c),
-                    ExitStatus::Signaled { sig, .. } => (CLD_KILLED, sig),
-                };
-                si[8..12].copy_from_slice(&code.to_le_bytes());
-                si[16..20].copy_from_slice(&pid.0.to_le_bytes());
-                si[20..24].copy_from_slice(&crate::current_uid().to_le_bytes());
-                si[24..28].copy_from_slice(&st.to_le_bytes());
-                k.copy_to_user(infop, &si)?;
-            }
-            if rusage != 0 {
-                k.copy_to_user(rusage, &rusage_bytes(utime_us))?;
-            }
-            Ok(0)
+            let (code, st) = match status {
+                ExitStatus::Exited(c) => (CLD_EXITED, c),
+                ExitStatus::Signaled { sig, .. } => (CLD_KILLED, sig),
+            };
+            *info = child(code, pid, st);
+            Ok(Some(utime_us))
         }
     }
 }
