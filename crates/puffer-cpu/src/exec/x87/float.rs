@@ -46,13 +46,29 @@ impl Rc {
     }
 }
 
+/// Whose choices to follow where the SDM leaves one open. puffer presents itself
+/// as `GenuineIntel` (CPUID), so the CPU runs with [`Flavor::Intel`]; the AMD
+/// choices are kept so the host differential test can check them on an AMD host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// An operation that hands back a denormal operand unchanged (FPREM by an
+    /// infinity, FSCALE by zero) reports only DE, never an unmasked underflow.
+    Intel,
+    /// Such a pass-through is re-rounded like any result, so with UM unmasked it
+    /// underflows and delivers the bias-adjusted value.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Amd,
+}
+
 /// The rounding environment an operation runs in: rounding mode, result precision
-/// (significand bits) and the exception masks (FCW bits 0..5, 1 = masked).
+/// (significand bits), the exception masks (FCW bits 0..5, 1 = masked) and the
+/// vendor whose implementation-specific choices apply.
 #[derive(Clone, Copy, Debug)]
 pub struct Env {
     pub rc: Rc,
     pub prec: u32,
     pub masks: u8,
+    pub flavor: Flavor,
 }
 
 impl Env {
@@ -68,6 +84,7 @@ impl Env {
             rc: Rc::from_fcw(fcw),
             prec,
             masks: fcw as u8 & 0x3f,
+            flavor: Flavor::Intel,
         }
     }
 
@@ -875,6 +892,13 @@ pub fn compare(a: u128, b: u128, quiet_nan_ok: bool) -> (Cmp, u8) {
     (c, de)
 }
 
+/// Whether an operation that returns its operand `a` unchanged does so without
+/// rounding it (Intel, and only for a true denormal: a pseudo-denormal, J bit set
+/// with a zero exponent, is still renormalised).
+fn passes_through(a: u128, env: &Env) -> bool {
+    env.flavor == Flavor::Intel && (exp_field(a) != 0 || a >> 63 & 1 == 0)
+}
+
 /// `a * 2^trunc(b)` (FSCALE).
 pub fn scale(a: u128, b: u128, env: &Env) -> Out {
     if let Some(o) = nan2(a, b) {
@@ -910,6 +934,9 @@ pub fn scale(a: u128, b: u128, env: &Env) -> Out {
             mag
         }
     };
+    if cb == Class::Zero && passes_through(a, env) {
+        return Out::with(a, de);
+    }
     let x = fin(a);
     round_fin(x.neg, x.exp + n, x.sig, env, de)
 }
@@ -968,7 +995,10 @@ pub fn prem(a: u128, b: u128, ieee: bool, env: &Env) -> Prem {
     }
     let x = fin(a);
     if cb == Class::Infinity {
-        // The dividend is the remainder (re-rounded: a denormal can underflow).
+        // The dividend is the remainder (AMD re-rounds it: a denormal can underflow).
+        if passes_through(a, env) {
+            return done(Out::with(a, de), Some(0));
+        }
         let o = round_fin(x.neg, x.exp, x.sig, env, de);
         return done(o, Some(0));
     }
