@@ -26,7 +26,7 @@ impl Kernel {
         loop {
             let tid = self.enter_user()?;
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
-            let t0 = (!self.clock.is_virtual()).then(std::time::Instant::now);
+            let t0 = (!self.clock.is_virtual()).then(crate::time::host_cpu_ns);
             let start = self.cpu.stats.retired;
             self.cpu.host_exit = stop_at_host_insns;
             let trap = self.cpu.run(budget);

@@ -313,7 +313,7 @@ impl Kernel {
             };
             let budget = self.slice_end.saturating_sub(self.cpu.stats.retired).max(1);
             // Host CPU time is charged per slice; virtual time by `charge_retired`.
-            let t0 = (!self.clock.is_virtual()).then(std::time::Instant::now);
+            let t0 = (!self.clock.is_virtual()).then(crate::time::host_cpu_ns);
             let start = self.cpu.stats.retired;
             let trap = self.cpu.run(budget);
             if let Some(t0) = t0 {

@@ -239,10 +239,13 @@ impl Kernel {
         }
     }
 
-    /// Account the host time since `t0` to `tid`'s process (rusage, times). Only
-    /// with host clocks: virtual CPU time is charged by [`Kernel::charge_retired`].
-    pub(crate) fn charge_host(&mut self, tid: Pid, t0: std::time::Instant) {
-        let ns = t0.elapsed().as_nanos() as u64;
+    /// Account the host CPU time puffer's thread used since `t0` (a
+    /// [`host_cpu_ns`] reading) to `tid` and its process (clocks, rusage, times).
+    /// CPU time, not wall time: while the host preempts puffer the guest does not
+    /// run, and natively its CPU clocks would not advance either. Only with host
+    /// clocks: virtual CPU time is charged by [`Kernel::charge_retired`].
+    pub(crate) fn charge_host(&mut self, tid: Pid, t0: u64) {
+        let ns = host_cpu_ns().saturating_sub(t0);
         if let Some(t) = self.tasks.get_mut(&tid) {
             t.cpu_ns += ns;
         }
@@ -281,6 +284,12 @@ pub fn host_clock(id: i32) -> Option<(i64, i64)> {
 }
 
 /// The host's monotonic clock in nanoseconds.
+/// The CPU time of the calling host thread (the one running the guest), in ns.
+pub fn host_cpu_ns() -> u64 {
+    let (s, ns) = host_clock(libc::CLOCK_THREAD_CPUTIME_ID).unwrap_or((0, 0));
+    s as u64 * NSEC as u64 + ns as u64
+}
+
 pub fn host_mono_ns() -> u128 {
     let (s, ns) = host_clock(libc::CLOCK_MONOTONIC).unwrap_or((0, 0));
     s as u128 * NSEC + ns as u128
