@@ -255,6 +255,7 @@ impl Kernel {
             alt_stack: (0, 0, 0),
             wait: None,
             restart_deadline: None,
+            restart_block: None,
             vfork_parent: None,
             sig: signal::TaskSig::default(),
             cpu_ns: 0,

@@ -85,6 +85,9 @@ pub struct Task {
     pub wait: Option<crate::process::Wait>,
     /// A sleeping syscall's deadline, kept across its restarts.
     pub restart_deadline: Option<u128>,
+    /// The syscall (number, arguments) restart_syscall(2) resumes: a sleep that a
+    /// signal with no handler interrupted (Linux's `restart_block`).
+    pub restart_block: Option<(u64, [u64; 6])>,
     /// For a vfork child: the parent task sleeping until this one execs or exits.
     pub vfork_parent: Option<Pid>,
     /// Signal state: handlers (shared by threads), blocked mask, pending signals.

@@ -137,6 +137,7 @@ impl Kernel {
             },
             wait: None,
             restart_deadline: None,
+            restart_block: None,
             vfork_parent: if f.contains(CloneFlags::VFORK) {
                 Some(parent_tid)
             } else {

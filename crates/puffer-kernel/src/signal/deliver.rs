@@ -14,7 +14,7 @@ use super::frame::{self, StackT};
 use super::*;
 use crate::errno::Errno;
 use crate::task::TaskState;
-use puffer_cpu::{reg, CpuState, X87};
+use puffer_cpu::{reg, X87};
 
 /// The state of a task's sleeping syscall.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,25 +33,35 @@ pub enum Park {
 enum Restart {
     /// ERESTARTSYS: restarted with SA_RESTART, else EINTR.
     Sys,
-    /// ERESTARTNOHAND, ERESTART_RESTARTBLOCK: EINTR after a handler.
+    /// ERESTARTNOHAND: EINTR after a handler; with none, run again from scratch.
     NoHand,
+    /// ERESTART_RESTARTBLOCK: EINTR after a handler; with none, resumed through
+    /// restart_syscall(2) (RAX becomes its number, 219) towards the deadline it
+    /// had, as Linux's restart_block does for the sleeps with a relative timeout.
+    Block,
     /// Fails with EINTR even when no handler runs.
     Never,
 }
 
-fn restart_rule(nr: u64, regs: &CpuState) -> Restart {
+/// The syscall number of restart_syscall(2).
+pub const NR_RESTART_SYSCALL: u64 = 219;
+
+fn restart_rule(nr: u64, a: &[u64; 6]) -> Restart {
     match nr {
-        // pause, rt_sigsuspend, nanosleep, clock_nanosleep, poll, select, pselect6,
-        // ppoll: signal(7)'s "never restarted" list, and sleeps.
-        34 | 130 | 35 | 230 | 7 | 23 | 270 | 271 => Restart::NoHand,
+        // nanosleep, clock_nanosleep with a relative time, poll: restart blocks.
+        35 | 7 => Restart::Block,
+        230 if a[1] & 1 == 0 => Restart::Block,
+        // pause, rt_sigsuspend, clock_nanosleep(TIMER_ABSTIME), select, pselect6,
+        // ppoll: signal(7)'s "never restarted" list.
+        34 | 130 | 230 | 23 | 270 | 271 => Restart::NoHand,
         // rt_sigtimedwait, epoll_wait, epoll_pwait return EINTR themselves.
         128 | 232 | 281 => Restart::Never,
         // futex: FUTEX_WAIT(_BITSET) with a timeout is a restart block, without one
         // it restarts with SA_RESTART.
         202 => {
-            let op = regs.gpr[reg::RSI] & 0x7f;
-            if (op == 0 || op == 9) && regs.gpr[reg::R10] != 0 {
-                Restart::NoHand
+            let op = a[1] & 0x7f;
+            if (op == 0 || op == 9) && a[3] != 0 {
+                Restart::Block
             } else {
                 Restart::Sys
             }
@@ -191,9 +201,12 @@ impl Kernel {
             return false;
         };
         if t.sig.park == Park::Interrupted {
-            let never =
-                restart_rule(self.cpu.state.gpr[reg::RAX], &self.cpu.state) == Restart::Never;
-            self.finish_interrupted(tid, never);
+            let (nr, args) = self.interrupted_call(tid);
+            match restart_rule(nr, &args) {
+                Restart::Never => self.finish_interrupted(tid, true),
+                Restart::Block => self.restart_through_block(tid, nr, args),
+                _ => self.finish_interrupted(tid, false),
+            }
         }
         let saved = self
             .tasks
@@ -245,12 +258,39 @@ impl Kernel {
         Some(p.sig.shared.take(sig))
     }
 
+    /// The syscall a task's interrupted call is: the one on its registers, or for
+    /// restart_syscall the call its restart block resumes.
+    fn interrupted_call(&self, tid: Pid) -> (u64, [u64; 6]) {
+        let nr = self.cpu.state.gpr[reg::RAX];
+        match self.tasks.get(&tid).and_then(|t| t.restart_block) {
+            Some(b) if nr == NR_RESTART_SYSCALL => b,
+            _ => (nr, crate::trace::syscall_args(&self.cpu.state)),
+        }
+    }
+
+    /// No handler ran for a signal that interrupted a restart-block sleep (a stop
+    /// and continue, an ignored signal): it goes on through restart_syscall with
+    /// its deadline kept (and a futex waiter its place in the queue).
+    fn restart_through_block(&mut self, tid: Pid, nr: u64, args: [u64; 6]) {
+        let Some(t) = self.tasks.get_mut(&tid) else {
+            return;
+        };
+        t.sig.park = Park::None;
+        t.restart_block = Some((nr, args));
+        if tid == self.current {
+            self.io_forget_host();
+        }
+        self.cpu.state.gpr[reg::RAX] = NR_RESTART_SYSCALL;
+    }
+
     /// An interrupted syscall ends: with EINTR (`eintr`; nanosleep reports the time
     /// left), or it is left to run again from scratch. Its sleep state is dropped.
     fn finish_interrupted(&mut self, tid: Pid, eintr: bool) {
+        let (nr, args) = self.interrupted_call(tid);
         let deadline = match self.tasks.get_mut(&tid) {
             Some(t) => {
                 t.sig.park = Park::None;
+                t.restart_block = None;
                 t.restart_deadline.take()
             }
             None => return,
@@ -273,12 +313,10 @@ impl Kernel {
         if !eintr {
             return;
         }
-        let g = self.cpu.state.gpr;
-        let nr = g[reg::RAX];
         // nanosleep(req, rem); clock_nanosleep(clock, flags, req, rem) unless absolute.
         let rem = match nr {
-            35 => g[reg::RSI],
-            230 if g[reg::RSI] & 1 == 0 => g[reg::R10],
+            35 => args[1],
+            230 if args[1] & 1 == 0 => args[3],
             _ => 0,
         };
         // (No deadline: the syscall never slept here; difftest gives it the host's.)
@@ -336,8 +374,8 @@ impl Kernel {
             .get(&tid)
             .is_some_and(|t| t.sig.park == Park::Interrupted)
         {
-            let restart = act.flags & SA_RESTART != 0
-                && restart_rule(self.cpu.state.gpr[reg::RAX], &self.cpu.state) == Restart::Sys;
+            let (nr, args) = self.interrupted_call(tid);
+            let restart = act.flags & SA_RESTART != 0 && restart_rule(nr, &args) == Restart::Sys;
             self.finish_interrupted(tid, !restart);
         }
         // x86-64 has no kernel-provided return trampoline: the C library's restorer is

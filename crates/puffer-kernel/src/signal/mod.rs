@@ -31,7 +31,7 @@ mod jobctl;
 mod send;
 mod timer;
 
-pub use deliver::Park;
+pub use deliver::{Park, NR_RESTART_SYSCALL};
 pub use frame::{StackT, FPSTATE_SIZE};
 pub use send::Target;
 pub use timer::{ITimer, ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL};

@@ -123,7 +123,14 @@ impl Kernel {
 pub fn enter(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> Option<Entry> {
     k.strace.as_ref()?;
     let pid = k.current.0;
-    let args = decode::enter(k, nr, a);
+    let mut args = decode::enter(k, nr, a);
+    if nr == crate::signal::NR_RESTART_SYSCALL {
+        // As strace shows the sleep a restart block resumes.
+        if let Some((inner, _)) = k.current_task().restart_block {
+            let name = crate::syscall::names::name(inner).unwrap_or("syscall");
+            args = vec![Some(format!("<... resuming interrupted {name} ...>"))];
+        }
+    }
     let e = Entry { pid, args };
     if matches!(nr, 60 | 231) {
         // exit and exit_group do not return: print them now, before `+++ exited`.

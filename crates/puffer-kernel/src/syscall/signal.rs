@@ -203,6 +203,8 @@ pub fn sys_rt_tgsigqueueinfo(k: &mut Kernel, a: &Args) -> SysResult {
 }
 
 pub fn sys_rt_sigreturn(k: &mut Kernel, _: &Args) -> SysResult {
+    // As Linux's restore_sigcontext: a restart block does not outlive a handler.
+    k.current_task_mut().restart_block = None;
     Ok(k.sigreturn())
 }
 
@@ -330,10 +332,24 @@ pub fn sys_setitimer(k: &mut Kernel, a: &Args) -> SysResult {
     Ok(0)
 }
 
-/// restart_syscall: puffer never leaves a restart block behind, so there is nothing
-/// to resume (Linux's do_no_restart_syscall).
-pub fn sys_restart_syscall(_: &mut Kernel, _: &Args) -> SysResult {
-    Err(Errno::EINTR)
+/// restart_syscall: resume the sleep a signal with no handler interrupted (the
+/// task's restart block: nanosleep, clock_nanosleep, poll, a futex wait with a
+/// timeout), towards the deadline it kept. With no block (called directly, or
+/// after a handler ran) there is nothing to resume: EINTR, Linux's
+/// do_no_restart_syscall. While the sleep goes on, the block stays, so the
+/// `syscall` that runs again when the task wakes is this one again.
+pub fn sys_restart_syscall(k: &mut Kernel, _: &Args) -> SysResult {
+    let Some((nr, args)) = k.current_task().restart_block else {
+        return Err(Errno::EINTR);
+    };
+    let r = match super::handler(nr) {
+        Some(h) => h(k, &args),
+        None => Err(Errno::EINTR),
+    };
+    if r != Err(Errno::ERESTARTSYS) {
+        k.current_task_mut().restart_block = None;
+    }
+    r
 }
 
 const PR_SET_PDEATHSIG: u64 = 1;
