@@ -58,8 +58,24 @@ impl Kernel {
     /// interrupted it; puffer then holds it the way its own sleeping syscalls are
     /// interrupted (RIP back on the `syscall`, RAX its number), and its restart rule
     /// decides between EINTR and a restart as Linux's did.
+    ///
+    /// A syscall that waits under a mask of its own (rt_sigsuspend, ppoll, pselect6,
+    /// epoll_pwait) was interrupted under that mask: puffer takes it up from the
+    /// arguments, as its own syscall would have, so that the signal is deliverable
+    /// and the frame saves the caller's mask.
     pub fn inject_signal(&mut self, info: &[u8; 128], interrupted: Option<u64>) {
         if let Some(nr) = interrupted {
+            let a = crate::trace::syscall_args(&self.cpu.state);
+            let at = match nr {
+                130 => Some(a[0]),
+                271 => (a[3] != 0).then_some(a[3]),
+                270 if a[5] != 0 => self.read_u64(a[5]).ok().filter(|&p| p != 0),
+                281 | 441 => (a[4] != 0).then_some(a[4]),
+                _ => None,
+            };
+            if let Some(m) = at.and_then(|p| self.read_u64(p).ok()) {
+                self.set_syscall_sigmask(m & !crate::signal::UNBLOCKABLE);
+            }
             self.cpu.state.rip = self.cpu.state.rip.wrapping_sub(2);
             self.cpu.state.gpr[puffer_cpu::reg::RAX] = nr;
             let tid = self.current;

@@ -85,6 +85,18 @@ pub struct KernelStats {
     pub forced_faults: u64,
 }
 
+/// One signal frame puffer set up (for difftest).
+#[derive(Clone, Copy, Debug)]
+pub struct SigFrameLog {
+    /// The frame's address (its return address slot).
+    pub frame: u64,
+    /// The fpstate's address.
+    pub fpstate: u64,
+    /// The signal is the CPU's exception for an instruction (a fault), not one
+    /// sent from outside.
+    pub fault: bool,
+}
+
 pub struct Kernel {
     pub cpu: Cpu,
     pub config: Config,
@@ -115,10 +127,10 @@ pub struct Kernel {
     /// Signal deliveries since the step observer last looked (`puffer trace`); None
     /// when nobody records them.
     pub(crate) deliveries: Option<Vec<trace::Delivery>>,
-    /// Signal frames set up since the caller last looked, as (frame, fpstate)
-    /// addresses, when Some: difftest treats the host's XSAVE bytes in them as
-    /// host-specific.
-    pub sigframes: Option<Vec<(u64, u64)>>,
+    /// Signal frames set up since the caller last looked, when Some: difftest
+    /// takes the host's XSAVE bytes in them (and, for a signal from outside, the
+    /// trap fields) from the native frame.
+    pub sigframes: Option<Vec<SigFrameLog>>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     enosys_logged: BTreeSet<u64>,
     /// The exit status of the first process, once it has ended.

@@ -16,6 +16,8 @@ pub enum Applied {
     Ok,
     /// A process-creating syscall (fork, vfork, clone): the child is not followed.
     Fork,
+    /// A successful execve, which puffer has made too (with its own result).
+    Exec,
 }
 
 /// Complete in puffer the syscall `nr(args)` that returned `ret` natively. Puffer's
@@ -33,19 +35,44 @@ pub fn apply_syscall(
     match nr {
         9 if ok => {
             // mmap: the same mapping at the host's address.
-            let st = &mut k.cpu.state;
-            st.gpr[reg::RDI] = ret;
-            st.gpr[reg::R10] = (args[3] | 0x10) & !0x10_0000;
-            k.dispatch_syscall();
-            let st = &mut k.cpu.state;
-            st.gpr[reg::RDI] = args[0];
-            st.gpr[reg::R10] = args[3];
+            let flags = (args[3] | MAP_FIXED) & !MAP_FIXED_NOREPLACE;
+            if args[3] & MAP_ANONYMOUS != 0 {
+                call(k, 9, [ret, args[1], args[2], flags, args[4], args[5]]);
+            } else {
+                // A file: puffer has none of the program's files open (opens run
+                // on the host only), so it gets an anonymous mapping (shared if the
+                // file's is) holding the bytes the host mapped.
+                let len = args[1].div_ceil(4096) * 4096;
+                call(k, 9, [ret, len, 3, flags | MAP_ANONYMOUS, u64::MAX, 0]);
+                let mut a = ret;
+                while a < ret + len {
+                    // Pages past the end of the file cannot be read (SIGBUS
+                    // natively): they stay zero.
+                    if let Some(b) = native.read(a, 4096) {
+                        let _ = k.copy_to_user(a, &b);
+                    }
+                    a += 4096;
+                }
+                if args[2] != 3 {
+                    call(k, 10, [ret, len, args[2], 0, 0, 0]);
+                }
+            }
         }
         12 => {
             // brk: move puffer's break to where the host's is.
             k.cpu.state.gpr[reg::RDI] = ret;
             k.dispatch_syscall();
             k.cpu.state.gpr[reg::RDI] = args[0];
+        }
+        25 if ok && ret != args[0] => {
+            // mremap that moved the mapping: to the host's new address.
+            let st = &mut k.cpu.state;
+            st.gpr[reg::R10] = args[3] | 3; // MREMAP_MAYMOVE | MREMAP_FIXED
+            st.gpr[reg::R8] = ret;
+            k.dispatch_syscall();
+            let st = &mut k.cpu.state;
+            st.gpr[reg::R10] = args[3];
+            st.gpr[reg::R8] = args[4];
         }
         10 | 11 | 25 | 28 if ok => k.dispatch_syscall(),
         // Kernel state puffer must hold too (FS base, signal state).
@@ -56,6 +83,12 @@ pub fn apply_syscall(
             }
         }
         56 | 57 | 58 | 435 => applied = Applied::Fork,
+        // execve, execveat: puffer loads the same program itself; the host's new
+        // initial stack is copied over it afterwards.
+        59 | 322 if ret == 0 => {
+            k.dispatch_syscall();
+            return Applied::Exec;
+        }
         // rt_sigreturn: puffer restores its own frame (RAX included).
         15 => {
             k.dispatch_syscall();
@@ -71,6 +104,27 @@ pub fn apply_syscall(
     }
     k.cpu.state.gpr[reg::RAX] = ret;
     applied
+}
+
+const MAP_FIXED: u64 = 0x10;
+const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+
+/// Make syscall `nr(args)` in puffer on difftest's behalf, leaving the
+/// program's registers as they were; returns its result.
+pub fn call(k: &mut Kernel, nr: u64, args: [u64; 6]) -> u64 {
+    const ARGS: [usize; 6] = [reg::RDI, reg::RSI, reg::RDX, reg::R10, reg::R8, reg::R9];
+    let saved = k.cpu.state.gpr;
+    let rip = k.cpu.state.rip;
+    k.cpu.state.gpr[reg::RAX] = nr;
+    for (r, v) in ARGS.iter().zip(args) {
+        k.cpu.state.gpr[*r] = v;
+    }
+    k.dispatch_syscall();
+    let ret = k.cpu.state.gpr[reg::RAX];
+    k.cpu.state.gpr = saved;
+    k.cpu.state.rip = rip;
+    ret
 }
 
 fn copy_written(native: &Native, k: &mut Kernel, nr: u64, args: &[u64; 6], ret: u64) {
@@ -181,6 +235,20 @@ pub fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, 
         98 => opt(a[1], 144),       // getrusage
         100 => opt(a[0], 32),       // times
         7 => opt(a[0], a[1].saturating_mul(8)), // poll
+        271 => {
+            // ppoll: the revents, and the time left written back.
+            opt(a[0], a[1].saturating_mul(8));
+            opt(a[2], 16)
+        }
+        23 | 270 => {
+            // select, pselect6: the three fd sets, and the time left.
+            let set = a[0].min(1 << 20).div_ceil(64) * 8;
+            opt(a[1], set);
+            opt(a[2], set);
+            opt(a[3], set);
+            opt(a[4], 16)
+        }
+        232 | 281 | 441 => opt(a[1], ret.saturating_mul(12)), // epoll_wait, epoll_pwait(2)
         22 | 293 => opt(a[0], 8),   // pipe, pipe2
         53 => opt(a[3], 8),         // socketpair
         35 => opt(a[1], 16),        // nanosleep
@@ -222,9 +290,58 @@ pub fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, 
                 }
             }
         }
+        157 => match a[0] {
+            2 | 37 => opt(a[1], 4), // PR_GET_PDEATHSIG, PR_GET_CHILD_SUBREAPER
+            16 => opt(a[1], 16),    // PR_GET_NAME
+            _ => {}
+        },
+        40 => opt(a[2], 8), // sendfile: the input offset moved on
+        72 if a[1] == 5 => opt(a[2], 32), // fcntl(F_GETLK): struct flock
+        43 | 288 | 51 | 52 => {
+            // accept(4), getsockname, getpeername: the address and its length.
+            if let Some(l) = (a[2] != 0).then(|| n.read(a[2], 4)).flatten() {
+                opt(a[1], (word4(&l) as u64).min(128));
+                opt(a[2], 4);
+            }
+        }
+        55 => {
+            // getsockopt: the value and its length.
+            if let Some(l) = (a[4] != 0).then(|| n.read(a[4], 4)).flatten() {
+                opt(a[3], (word4(&l) as u64).min(256));
+                opt(a[4], 4);
+            }
+        }
+        47 => {
+            // recvmsg: the msghdr (namelen, controllen, flags), the address, the
+            // ancillary data and the bytes scattered over the iovecs.
+            if let Some(h) = n.read(a[1], 56) {
+                let q = |o: usize| word(&h[o..o + 8]);
+                opt(a[1], 56);
+                opt(q(0), (q(8) & 0xffff_ffff).min(128));
+                opt(q(32), q(40).min(1 << 16));
+                for (b, l) in iovecs(n, q(16), q(24), ret) {
+                    opt(b, l);
+                }
+            }
+        }
+        115 => opt(a[1], ret.saturating_mul(4)), // getgroups
+        118 | 120 => {
+            // getresuid, getresgid
+            opt(a[0], 4);
+            opt(a[1], 4);
+            opt(a[2], 4)
+        }
+        309 => {
+            opt(a[0], 4); // getcpu
+            opt(a[1], 4)
+        }
         _ => {}
     }
     v
+}
+
+fn word4(b: &[u8]) -> u32 {
+    u32::from_le_bytes(b.get(..4).and_then(|s| s.try_into().ok()).unwrap_or([0; 4]))
 }
 
 /// Memory a syscall sends out of the process (what it writes to files, pipes and

@@ -10,16 +10,16 @@
 //!   and, every so often and at exit, over all writable memory. A divergence is then
 //!   localized: both are re-run from the start to the last syscall where they agreed
 //!   and from there in lockstep to the first differing instruction.
-//!   Known limit: the native side's CPUID is not intercepted in this mode (lockstep
-//!   gives it puffer's answers), so a program that chooses code by CPUID — glibc's
-//!   ifuncs and cpu-features set-up — takes other paths natively and is reported as
-//!   diverging at its first syscall with no differing instruction found. Needs CPUID
-//!   faulting (ARCH_SET_CPUID) injected into the native process after exec.
+//!   CPUID and RDTSC in the program's code get breakpoints (`planted`), so the
+//!   native side still sees puffer's CPU model and puffer the host's TSC.
 //!
 //! The host is authoritative for what is host-specific (see `hostsys`): syscall
 //! results and the memory syscalls write are copied into puffer. Only the first
-//! process is followed: at fork the child runs natively untraced and not in puffer;
-//! execve ends the comparison.
+//! process is followed: at fork the child runs natively untraced and not in puffer
+//! (after a vfork, and at every syscall for MAP_SHARED and file mappings, the
+//! memory such a child can write is copied from the host). An execve is followed:
+//! both sides load the new program and start it from the host's initial stack.
+//! A second thread is not yet followed.
 //!
 //! Both difftest and the native process are pinned to the CPU difftest starts on:
 //! a ptrace stop crossing CPUs costs about three times as much.
@@ -44,7 +44,6 @@ pub enum Sync {
     /// After every instruction.
     Step,
     /// At every syscall (and memory digests), localizing a divergence by lockstep.
-    /// Experimental: native CPUID is not intercepted (see the module docs).
     Syscall,
 }
 
@@ -124,15 +123,19 @@ pub struct Session {
     cpuids: u64,
     /// Signals from outside the program (timers, other processes) both sides took.
     signals: u64,
+    /// Successful execves followed.
+    execs: u64,
     /// Checkpoint mode's breakpoints on the program's CPUIDs and RDTSCs.
     planted: Option<planted::Planted>,
     /// The host's size of a signal frame's FPU state (its XSAVE area).
     fp_size: u64,
-    /// Bytes of past signal frames the host fills in its own way (the XSAVE area
-    /// beyond the FXSAVE image, uc_flags): start → length. The memory comparison
-    /// takes the native values there.
-    host_bytes: std::collections::BTreeMap<u64, u64>,
+    /// Bytes of signal frames set up since the last checkpoint that the host
+    /// fills in its own way (the XSAVE area beyond the FXSAVE image, uc_flags), as
+    /// (start, length): copied from the native frames at the next checkpoint.
+    unsynced: Vec<(u64, u64)>,
     noted_fork: bool,
+    /// The program's mappings of files and MAP_SHARED ones (see `sync_mirrored`).
+    mirrored: Vec<(u64, u64)>,
     /// The native thread's registered `struct rseq`, whose CPU fields the host
     /// kernel rewrites on returns to user mode.
     rseq: Option<u64>,
@@ -183,12 +186,14 @@ impl Session {
             syscalls: 0,
             cpuids: 0,
             signals: 0,
+            execs: 0,
             planted: None,
             fp_size,
-            host_bytes: Default::default(),
+            unsynced: Vec::new(),
             watch: a.watch,
             deferred: None,
             noted_fork: false,
+            mirrored: Vec::new(),
             rseq: None,
             pending: None,
             quiet,
@@ -212,6 +217,9 @@ impl Session {
         if self.signals > 0 {
             cpuids += &format!(", {} signals from outside", self.signals);
         }
+        if self.execs > 0 {
+            cpuids += &format!(", {} execve", self.execs);
+        }
         if let (Some(report), true) = (&self.pending, puffer == native) {
             println!("{report}");
             println!(
@@ -232,55 +240,153 @@ impl Session {
     }
 
     /// Complete in puffer a syscall the native process has completed (see
-    /// `hostsys`), and count it.
-    fn complete_syscall(&mut self, step: u64, no: u64, args: &[u64; 6], ret: u64) {
-        if let hostsys::Applied::Fork =
-            hostsys::apply_syscall(&self.native, &mut self.k, no, args, ret)
-        {
-            self.note_fork(step, no);
+    /// `hostsys`), and count it. Err: a divergence report.
+    fn complete_syscall(
+        &mut self,
+        step: u64,
+        no: u64,
+        args: &[u64; 6],
+        ret: u64,
+    ) -> Result<(), String> {
+        self.syscalls += 1;
+        match hostsys::apply_syscall(&self.native, &mut self.k, no, args, ret) {
+            hostsys::Applied::Fork => {
+                self.note_fork(step, no);
+                // vfork, clone(CLONE_VM|CLONE_VFORK) (posix_spawn): the child ran
+                // natively in the program's own memory until it exec'd or exited,
+                // and may have written there (a vfork child's variables).
+                if no == 58 || (no == 56 && args[0] & 0x4100 == 0x4100) {
+                    self.memory_difference(true);
+                    self.k.cpu.sync_code();
+                }
+            }
+            hostsys::Applied::Exec => return self.after_exec(step),
+            hostsys::Applied::Ok => {}
         }
         if no == 334 && ret == 0 {
             self.rseq = (args[2] & 1 == 0).then_some(args[0]);
         }
-        self.syscalls += 1;
+        // A file's or a MAP_SHARED mapping (see `sync_mirrored`).
+        if no == 9 && (args[3] & 3 != 2 || args[3] & 0x20 == 0) && (ret as i64) >= 0 {
+            self.mirrored.push((ret, args[1].div_ceil(4096) * 4096));
+        }
+        if !self.mirrored.is_empty() {
+            self.sync_mirrored();
+        }
+        Ok(())
     }
 
-    /// The signal frames puffer set up since the last look: in lockstep (`copy`) the
-    /// native process has just set up the same ones, and their host-specific bytes
-    /// are copied into puffer; otherwise they are remembered for the memory
-    /// comparison.
-    fn take_frames(&mut self, copy: bool) {
+    /// What the host writes into memory the program has mapped from a file or
+    /// shared reaches puffer only from the host: children run natively only (a
+    /// MAP_SHARED mapping is where they can write into the followed process), and
+    /// puffer holds file mappings as anonymous memory (see `hostsys`), so writes
+    /// to the file, through another mapping or write(2), show natively only. After
+    /// every syscall (where the program can have synchronized with a child, or
+    /// written the file), the native contents of those mappings are copied into
+    /// puffer where they differ.
+    fn sync_mirrored(&mut self) {
+        const PAGE: u64 = 4096;
+        let mut pb = vec![0u8; PAGE as usize];
+        let mut perms: Option<String> = None;
+        for &(lo, len) in &self.mirrored {
+            let mut a = lo;
+            while a < lo + len {
+                let Some(nb) = self.native.read(a, PAGE as usize) else {
+                    a += PAGE;
+                    continue;
+                };
+                let same = self.k.copy_from_user(a, &mut pb).is_ok() && pb == nb;
+                if !same && self.k.copy_to_user(a, &nb).is_err() {
+                    // Read-only in puffer (as natively): open it for the copy.
+                    let maps = perms.get_or_insert_with(|| self.native.maps());
+                    let prot = prot_at(maps, a);
+                    hostsys::call(&mut self.k, 10, [a, PAGE, 3, 0, 0, 0]);
+                    let _ = self.k.copy_to_user(a, &nb);
+                    hostsys::call(&mut self.k, 10, [a, PAGE, prot, 0, 0, 0]);
+                }
+                a += PAGE;
+            }
+        }
+        self.k.cpu.sync_code();
+    }
+
+    /// Both sides have replaced the program by execve: compare where each starts
+    /// the new one, then start from the same state as at the beginning (the host's
+    /// initial stack and registers).
+    fn after_exec(&mut self, step: u64) -> Result<(), String> {
+        let execed = self.native.take_exec();
+        let nr = self.native.regs();
+        let ps = &self.k.cpu.state;
+        if !execed || ps.rip != nr.rip || ps.gpr[reg::RAX] != 0 {
+            return Err(format!(
+                "difftest: DIVERGENCE at step {step}: execve: natively {}, rip {:#x}; in puffer rax {:#x}, rip {:#x}",
+                if execed { "a new program" } else { "no exec event" },
+                nr.rip,
+                ps.gpr[reg::RAX] as i64,
+                ps.rip
+            ));
+        }
+        sync_initial(&self.native, &mut self.k)?;
+        // The old program's breakpoints, signal frames and rseq area are gone.
+        let plant = self.planted.take().is_some();
+        self.unsynced.clear();
+        self.rseq = None;
+        self.execs += 1;
+        self.note(format_args!(
+            "step {step}: execve: both start the new program at {:#x}",
+            nr.rip
+        ));
+        if plant {
+            self.set_planted(true)?;
+        }
+        Ok(())
+    }
+
+    /// The signal frames puffer set up since the last look: their host-specific
+    /// bytes are taken from the native frames. In lockstep (`now`) the native
+    /// process has just set up the same frames; in checkpoint mode they are taken
+    /// at the next checkpoint, where both sides stand at the same point again
+    /// (`sync_frames`).
+    fn take_frames(&mut self, now: bool) {
         let Some(frames) = self.k.sigframes.as_mut().map(std::mem::take) else {
             return;
         };
-        for (fr, fp) in frames {
-            tracing::debug!("difftest: signal frame at {fr:#x}, fpstate at {fp:#x}");
+        for f in frames {
+            tracing::debug!(
+                "difftest: signal frame at {:#x}, fpstate at {:#x}",
+                f.frame,
+                f.fpstate
+            );
             // uc_flags (UC_FP_XSTATE), the FXSAVE image's MXCSR_MASK (which MXCSR
             // bits this CPU implements) and its software-reserved bytes
-            // (fpx_sw_bytes) with the XSAVE header and state after it.
-            let mut host = vec![
+            // (fpx_sw_bytes) with the XSAVE header and state after it; and the
+            // x87 last-instruction fields FOP, FIP and FDP, which an Intel CPU
+            // saves for every x87 instruction and an AMD one (like puffer) only
+            // while an x87 exception is pending.
+            let (fr, fp) = (f.frame, f.fpstate);
+            self.unsynced.extend([
                 (fr + 8, 8),
+                (fp + 6, 18),
                 (fp + 28, 4),
                 (fp + 464, self.fp_size.saturating_sub(464)),
-            ];
+            ]);
             // A signal from outside shows the thread's last trap (err, trapno,
             // cr2), which natively is difftest's own breakpoint or single-step.
-            let mut info = [0u8; 128];
-            if self.k.copy_from_user(fr + 312, &mut info).is_ok() {
-                let sig = i32::from_le_bytes([info[0], info[1], info[2], info[3]]);
-                if !step::is_fault(sig, &info) {
-                    host.extend([(fr + 200, 16), (fr + 224, 8)]);
-                }
+            if !f.fault {
+                self.unsynced.extend([(fr + 200, 16), (fr + 224, 8)]);
             }
-            for (a, len) in host {
-                if copy {
-                    if let Some(b) = self.native.read(a, len as usize) {
-                        let _ = self.k.copy_to_user(a, &b);
-                    }
-                } else {
-                    let e = self.host_bytes.entry(a).or_insert(0);
-                    *e = (*e).max(len);
-                }
+        }
+        if now {
+            self.sync_frames();
+        }
+    }
+
+    /// Copy the host-specific bytes of the signal frames set up since the last
+    /// checkpoint from the native process into puffer.
+    fn sync_frames(&mut self) {
+        for (a, len) in std::mem::take(&mut self.unsynced) {
+            if let Some(b) = self.native.read(a, len as usize) {
+                let _ = self.k.copy_to_user(a, &b);
             }
         }
     }
@@ -322,18 +428,62 @@ impl Session {
     }
 }
 
-/// The size of the host kernel's signal-frame FPU area: the standard-format XSAVE
-/// size of the enabled features (CPUID 0xD.0 EBX) and the 4-byte FP_XSTATE_MAGIC2
-/// after it; 512 (FXSAVE) without XSAVE.
-fn host_fp_size() -> u64 {
-    #[allow(unused_unsafe)]
-    // SAFETY: CPUID is available on every x86-64 CPU.
-    let r = unsafe { std::arch::x86_64::__cpuid_count(0xd, 0) };
-    if r.ebx >= 576 {
-        r.ebx as u64 + 4
-    } else {
-        512
+/// The protection (PROT_*) of the native mapping holding `addr`, from
+/// /proc/PID/maps text.
+fn prot_at(maps: &str, addr: u64) -> u64 {
+    for line in maps.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let Some((lo, hi)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(lo), Ok(hi)) = (u64::from_str_radix(lo, 16), u64::from_str_radix(hi, 16)) else {
+            continue;
+        };
+        if (lo..hi).contains(&addr) {
+            let p = perms.as_bytes();
+            return [(b'r', 1), (b'w', 2), (b'x', 4)]
+                .iter()
+                .enumerate()
+                .filter(|&(i, &(c, _))| p.get(i) == Some(&c))
+                .map(|(_, &(_, v))| v)
+                .sum();
+        }
     }
+    0
+}
+
+/// The size of the host kernel's signal-frame FPU area: the standard-format XSAVE
+/// size of the features enabled in XCR0 except those Linux enables only on a
+/// process's request (AMX tile data, XFD-armed: a frame holds it only after
+/// ARCH_REQ_XCOMP_PERM), and the 4-byte FP_XSTATE_MAGIC2 after it; 512 (FXSAVE)
+/// without XSAVE. CPUID 0xD.0 EBX would count the tile data too (8 KiB more on a
+/// Sapphire Rapids host).
+fn host_fp_size() -> u64 {
+    /// XFEATURE_XTILE_DATA, Linux's only dynamically enabled feature.
+    const DYNAMIC: u64 = 1 << 18;
+    // CPUID is available on every x86-64 CPU.
+    let leaf1 = std::arch::x86_64::__cpuid(1);
+    // OSXSAVE: XGETBV is usable.
+    if leaf1.ecx & (1 << 27) == 0 {
+        return 512;
+    }
+    let (lo, hi): (u32, u32);
+    // SAFETY: XGETBV(0) reads XCR0; OSXSAVE says the OS allows it.
+    unsafe {
+        std::arch::asm!("xgetbv", in("ecx") 0u32, out("eax") lo, out("edx") hi, options(nomem, nostack));
+    }
+    let xcr0 = (lo as u64 | (hi as u64) << 32) & !DYNAMIC;
+    let mut end = 576u64;
+    for i in 2..63 {
+        if xcr0 & (1 << i) != 0 {
+            let r = std::arch::x86_64::__cpuid_count(0xd, i);
+            end = end.max(r.ebx as u64 + r.eax as u64);
+        }
+    }
+    end + 4
 }
 
 /// Same initial state: hide the host's vDSO (puffer has none), then copy the host's

@@ -9,7 +9,11 @@ use std::os::unix::fs::FileExt;
 /// A ptrace'd child, stopped whenever difftest looks at it.
 pub struct Native {
     pub pid: libc::pid_t,
+    /// /proc/PID/mem, which stays bound to the address space it was opened on:
+    /// reopened after an execve.
     mem: File,
+    /// Set when the process has completed an execve (cleared by `take_exec`).
+    execed: bool,
     /// The CPU both difftest and the child are pinned to, if pinning worked.
     pub cpu: Option<i32>,
 }
@@ -59,6 +63,11 @@ impl Native {
         let mut argp: Vec<*const libc::c_char> = argv.iter().map(|c| c.as_ptr()).collect();
         argp.push(std::ptr::null());
         let cpu = pin_to_current_cpu();
+        // Become the reaper of the native process's orphans, so that whatever it
+        // leaves running (a child parked in pause(), say) is ours to end: left to
+        // init, it would outlive difftest and hold its stdout open.
+        // SAFETY: prctl on this process with integer arguments.
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
         // SAFETY: fork in a single-threaded moment of this process's life; the child
         // only calls async-signal-safe functions before exec.
         let pid = unsafe { libc::fork() };
@@ -90,15 +99,22 @@ impl Native {
                 libc::PTRACE_SETOPTIONS,
                 pid,
                 0,
-                (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD) as libc::c_long,
+                (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC)
+                    as libc::c_long,
             )
         };
-        let mem = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(format!("/proc/{pid}/mem"))
-            .map_err(|e| format!("/proc/{pid}/mem: {e}"))?;
-        Ok(Native { pid, mem, cpu })
+        let mem = open_mem(pid)?;
+        Ok(Native {
+            pid,
+            mem,
+            execed: false,
+            cpu,
+        })
+    }
+
+    /// Has the process completed an execve since the last call?
+    pub fn take_exec(&mut self) -> bool {
+        std::mem::take(&mut self.execed)
     }
 
     pub fn regs(&self) -> libc::user_regs_struct {
@@ -162,7 +178,11 @@ impl Native {
 
     /// Resume with `req` (PTRACE_SINGLESTEP, PTRACE_SYSCALL, PTRACE_CONT), delivering
     /// `sig`, and wait for the next stop.
-    fn resume(&self, req: libc::c_uint, sig: i32) -> Stop {
+    ///
+    /// An execve stops it in the middle of the syscall (PTRACE_EVENT_EXEC): the new
+    /// address space is taken up and the process run on to the syscall's exit,
+    /// which for a single-step is where the step ends.
+    fn resume(&mut self, req: libc::c_uint, sig: i32) -> Stop {
         let mut st = 0;
         // SAFETY: our stopped tracee.
         unsafe {
@@ -171,21 +191,31 @@ impl Native {
                 return Stop::Ended(st);
             }
         }
+        if libc::WIFSTOPPED(st) && st >> 8 == libc::SIGTRAP | (libc::PTRACE_EVENT_EXEC << 8) {
+            self.execed = true;
+            if let Ok(m) = open_mem(self.pid) {
+                self.mem = m;
+            }
+            return match self.resume(libc::PTRACE_SYSCALL, 0) {
+                Stop::Syscall if req == libc::PTRACE_SINGLESTEP => Stop::Trap,
+                other => other,
+            };
+        }
         classify(st)
     }
 
     /// Single-step one instruction, delivering `sig` first (0: none).
-    pub fn step(&self, sig: i32) -> Stop {
+    pub fn step(&mut self, sig: i32) -> Stop {
         self.resume(libc::PTRACE_SINGLESTEP, sig)
     }
 
     /// Run to the next syscall entry or exit, delivering `sig` first.
-    pub fn to_syscall(&self, sig: i32) -> Stop {
+    pub fn to_syscall(&mut self, sig: i32) -> Stop {
         self.resume(libc::PTRACE_SYSCALL, sig)
     }
 
     /// Let it run to its end, delivering `sig`; returns the wait status.
-    pub fn finish(&self, mut sig: i32) -> i32 {
+    pub fn finish(&mut self, mut sig: i32) -> i32 {
         loop {
             match self.resume(libc::PTRACE_CONT, sig) {
                 Stop::Ended(st) => return st,
@@ -194,6 +224,14 @@ impl Native {
             }
         }
     }
+}
+
+fn open_mem(pid: libc::pid_t) -> Result<File, String> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(format!("/proc/{pid}/mem"))
+        .map_err(|e| format!("/proc/{pid}/mem: {e}"))
 }
 
 fn classify(st: i32) -> Stop {
@@ -208,12 +246,42 @@ fn classify(st: i32) -> Stop {
     }
 }
 
+/// This process's children, from /proc (every thread's list: a child belongs to
+/// the thread that forked it).
+fn children() -> Vec<libc::pid_t> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for t in tasks.flatten() {
+        if let Ok(s) = std::fs::read_to_string(t.path().join("children")) {
+            out.extend(s.split_whitespace().filter_map(|p| p.parse::<libc::pid_t>().ok()));
+        }
+    }
+    out
+}
+
 impl Drop for Native {
     fn drop(&mut self) {
         // SAFETY: kill and reap our own child (harmless when it already ended).
         unsafe {
             libc::kill(self.pid, libc::SIGKILL);
-            libc::waitpid(self.pid, std::ptr::null_mut(), 0);
+            libc::waitpid(self.pid, std::ptr::null_mut(), libc::__WALL);
+        }
+        // Then every descendant it left: killing one orphans its children, which
+        // come to us as the subreaper, so go round until none is left.
+        for _ in 0..1000 {
+            let kids = children();
+            if kids.is_empty() {
+                break;
+            }
+            for pid in kids {
+                // SAFETY: as above, for a child of ours.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), libc::__WALL);
+                }
+            }
         }
     }
 }

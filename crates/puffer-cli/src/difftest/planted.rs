@@ -64,7 +64,7 @@ impl Planted {
     }
 
     /// Execute the instruction at `addr` natively: put its byte back for one step.
-    pub fn step_over(&self, native: &Native, addr: u64) -> Result<super::native::Stop, String> {
+    pub fn step_over(&self, native: &mut Native, addr: u64) -> Result<super::native::Stop, String> {
         let (b, _) = self.sites.get(&addr).ok_or("no breakpoint there")?;
         native.write(addr, &[*b])?;
         let mut r = native.regs();

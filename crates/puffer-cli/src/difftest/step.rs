@@ -39,6 +39,17 @@ impl Session {
     /// lockstep: give puffer the same, deliver it on both sides, and compare.
     fn take_async_step(&mut self, sig: i32, info: &[u8; 128]) -> Result<Flow, String> {
         let interrupted = self.interrupted_syscall();
+        if interrupted.is_none() && self.completed_syscall() {
+            // The step was a syscall that completed natively, and the signal (made
+            // deliverable by it: an unblocking sigprocmask, a kill of itself) is
+            // taken on its way out: puffer completes it first.
+            if let Flow::End(c) = self.puffer_step(Stop::Trap)? {
+                return Ok(Flow::End(c));
+            }
+        }
+        if let Some(nr) = interrupted {
+            self.copy_interrupted_results(nr);
+        }
         self.note(format_args!(
             "step {}: the host delivers signal {sig} (si_code {}){}",
             self.k.cpu.stats.retired,
@@ -51,7 +62,28 @@ impl Session {
         ));
         self.k.inject_signal(info, interrupted);
         let rip0 = self.k.cpu.state.rip;
-        let st = self.native.step(sig);
+        let at = self.native.regs().rip;
+        let mut st = self.native.step(sig);
+        // More signals taken in the same get_signal loop, while the host's registers
+        // still show the syscall interrupted (its restart comes after them all):
+        // puffer queues them too and takes them all together.
+        while let Stop::Signal(next) = st {
+            let info = self.native.siginfo();
+            if interrupted.is_none()
+                || is_fault(next, &info)
+                || self.native.regs().rip != at
+                || self.interrupted_syscall().is_none()
+            {
+                break;
+            }
+            self.note(format_args!(
+                "step {}: the host delivers signal {next} (si_code {}) too",
+                self.k.cpu.stats.retired,
+                si_code(&info)
+            ));
+            self.k.inject_signal(&info, None);
+            st = self.native.step(next);
+        }
         if let Err(pst) = self.k.deliver_pending() {
             let nst = match st {
                 Stop::Ended(nst) => nst,
@@ -92,6 +124,19 @@ impl Session {
             return Ok(Flow::End(ExitCode::from(1)));
         }
         Ok(Flow::Go)
+    }
+
+    /// Has the native process just completed the `syscall` instruction puffer
+    /// stands at (it stopped for a signal on the way out)?
+    fn completed_syscall(&mut self) -> bool {
+        let r = self.native.regs();
+        let st = &self.k.cpu.state;
+        let (rip, nr) = (st.rip, st.gpr[reg::RAX]);
+        let mut b = [0u8; 2];
+        r.rip == rip.wrapping_add(2)
+            && r.orig_rax == nr
+            && self.k.copy_from_user(rip, &mut b).is_ok()
+            && b == [0x0f, 0x05]
     }
 
     /// When the native process stops for a signal right after a syscall that
@@ -135,14 +180,24 @@ impl Session {
         loop {
             match st {
                 Stop::Trap if rep && self.native.regs().rip == s.before.rip => {}
-                // A signal from outside between two iterations: puffer retires the
-                // instruction whole, so the native process takes it afterwards.
-                Stop::Signal(sig) if rep && self.deferred.is_none() => {
+                // A signal from outside that arrived before the instruction ran (a
+                // second SIGCHLD just after the first was delivered) or between two
+                // iterations of a REP: puffer retires the instruction whole, so
+                // the native process takes it afterwards, at the next boundary.
+                Stop::Signal(sig)
+                    if self.deferred.is_none() && self.interrupted_syscall().is_none() =>
+                {
                     let info = self.native.siginfo();
                     if is_fault(sig, &info) {
                         break;
                     }
                     self.deferred = Some((sig, info));
+                    if self.native.regs().rip != s.before.rip {
+                        // The instruction completed (a syscall) and the signal
+                        // waits on its way out.
+                        st = Stop::Trap;
+                        break;
+                    }
                 }
                 _ => break,
             }
@@ -194,14 +249,11 @@ impl Session {
             Trap::Syscall => {
                 let no = s.before.gpr[reg::RAX];
                 let args = puffer_kernel::trace::syscall_args(&s.before);
-                if no == 59 || no == 322 {
-                    println!(
-                        "difftest: step {}: execve is not followed; stopping after {} instructions, no divergence",
-                        s.step, self.compared
-                    );
-                    return Ok(Flow::End(ExitCode::SUCCESS));
+                if let Err(report) = self.complete_syscall(s.step, no, &args, nr.rax) {
+                    println!("{report}");
+                    print_hist(&self.hist);
+                    return Ok(Flow::End(ExitCode::from(1)));
                 }
-                self.complete_syscall(s.step, no, &args, nr.rax);
             }
             Trap::Budget => {}
             _ => {

@@ -427,14 +427,23 @@ impl Kernel {
         let old = b.clone();
         b[0..8].copy_from_slice(&act.restorer.to_le_bytes());
         b[8..8 + frame::UC_SIZE].copy_from_slice(&uc);
-        b[frame::INFO_OFF as usize..].copy_from_slice(&info.0);
+        // The siginfo only for an SA_SIGINFO handler (x64_setup_rt_frame): a plain
+        // handler's frame keeps the stack's old bytes there.
+        if act.flags & SA_SIGINFO != 0 {
+            b[frame::INFO_OFF as usize..].copy_from_slice(&info.0);
+        }
         for r in frame::UNWRITTEN {
             let r = r.start + frame::UC_OFF as usize..r.end + frame::UC_OFF as usize;
             b[r.clone()].copy_from_slice(&old[r]);
         }
         self.copy_to_user(fr, &b).map_err(|_| ())?;
         if let Some(log) = self.sigframes.as_mut() {
-            log.push((fr, fp));
+            log.push(crate::SigFrameLog {
+                frame: fr,
+                fpstate: fp,
+                fault: info.code() > 0
+                    && matches!(sig, SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP),
+            });
         }
 
         // The handler's registers: handler(sig, &info, &uc), a fresh FPU, DF clear.
