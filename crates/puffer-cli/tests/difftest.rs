@@ -68,3 +68,100 @@ fn a_broken_add_is_caught() {
     );
     assert!(out.contains("rflags") && out.contains("<<"), "{out}");
 }
+
+/// One C fixture in checkpoint mode, as the fixture suite runs it: a fresh
+/// working directory, an empty environment, stdin from /dev/null, only the three
+/// standard descriptors, and the arguments from `<name>.args`.
+fn difftest_fixture(name: &str) -> Result<String, String> {
+    use std::os::unix::process::CommandExt;
+    let args: Vec<String> = match std::fs::read_to_string(fixture(&format!("{name}.args"))) {
+        Ok(t) => t.lines().map(String::from).collect(),
+        Err(_) => Vec::new(),
+    };
+    let cwd = std::env::temp_dir().join(format!(
+        "puffer-difftest-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&cwd);
+    std::fs::create_dir_all(&cwd).map_err(|e| format!("{}: {e}", cwd.display()))?;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_puffer"));
+    cmd.env_clear()
+        .args(["difftest", "--sync", "syscall", "--step-first", &STEP_FIRST.to_string()])
+        .arg(fixture(name))
+        .args(&args)
+        .current_dir(&cwd)
+        .stdin(std::process::Stdio::null());
+    // SAFETY: only the async-signal-safe close_range syscall runs before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+            Ok(())
+        })
+    };
+    let out = cmd.output().map_err(|e| format!("cannot start puffer: {e}"));
+    let _ = std::fs::remove_dir_all(&cwd);
+    let out = out?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdict = text
+        .lines()
+        .filter(|l| l.starts_with("difftest:") || l.starts_with("puffer difftest:"))
+        .last()
+        .unwrap_or("")
+        .to_string();
+    if out.status.code() == Some(0) && text.contains("no divergence") && !text.contains("DIVERGENCE")
+    {
+        Ok(verdict)
+    } else {
+        Err(text)
+    }
+}
+
+/// Lockstep over this many instructions first, then checkpoints to the end.
+const STEP_FIRST: u64 = 20_000;
+
+/// Every C fixture listed in fixtures/difftest.txt, compared with the host CPU over
+/// its whole run: in lockstep over its first instructions, then at every syscall
+/// and CPUID/RDTSC with memory digests (`--sync syscall`). Two at a time.
+#[test]
+fn c_fixtures_match_the_host_cpu() {
+    let list = fixture("difftest.txt");
+    let text = std::fs::read_to_string(&list).expect("fixtures/difftest.txt");
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(names.len() > 50, "fixtures/difftest.txt lists {} fixtures", names.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(&name) = names.get(i) else { break };
+                let t = std::time::Instant::now();
+                match difftest_fixture(name) {
+                    Ok(v) => println!("ok      {name} ({:.1} s) {v}", t.elapsed().as_secs_f64()),
+                    Err(report) => {
+                        println!("FAILED  {name}");
+                        failures.lock().unwrap().push(format!("--- {name}\n{report}"));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    for f in &failures {
+        println!("{f}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures diverged",
+        failures.len(),
+        names.len()
+    );
+}
