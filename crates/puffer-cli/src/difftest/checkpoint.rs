@@ -367,6 +367,12 @@ impl Session {
         nr.rax = nr.orig_rax;
         let no = self.k.cpu.state.gpr[reg::RAX];
         let name = syscall_name(no).unwrap_or("?");
+        // The `syscall` instruction copied RFLAGS into R11, so R11 carries that
+        // uncompared AF too.
+        let r11 = self.k.cpu.state.gpr[reg::R11];
+        if (r11 ^ nr.r11) & !AF == 0 && (nr.r11 ^ nr.eflags) & AF == 0 {
+            self.k.cpu.state.gpr[reg::R11] = nr.r11;
+        }
         let c = Compared::new(
             &nr,
             &self.native.xmm(),

@@ -153,8 +153,10 @@ pub fn fix_after_insn(
             }
         }
         Mnemonic::Syscall => {
-            // Likewise the RFLAGS copy the syscall instruction leaves in R11.
-            if nr.r11 & 0x100 != 0 {
+            // Likewise the RFLAGS copy the syscall instruction leaves in R11
+            // (rt_sigreturn instead restores R11 from the frame, and leaves
+            // orig_rax -1).
+            if nr.r11 & 0x100 != 0 && nr.orig_rax != 15 && nr.orig_rax != u64::MAX {
                 nr.r11 &= !0x100;
                 native.set_regs(nr);
             }

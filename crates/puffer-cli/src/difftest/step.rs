@@ -84,6 +84,7 @@ impl Session {
             self.k.inject_signal(&info, None);
             st = self.native.step(next);
         }
+        let frames0 = self.k.sigframes.as_ref().map_or(0, Vec::len);
         if let Err(pst) = self.k.deliver_pending() {
             let nst = match st {
                 Stop::Ended(nst) => nst,
@@ -91,7 +92,10 @@ impl Session {
             };
             return Ok(self.end(pst, status_of(nst)));
         }
-        if self.k.cpu.state.rip == rip0 {
+        // A handler ran if puffer set up a frame (its address alone does not tell:
+        // a second signal may share the handler the first one entered).
+        let framed = self.k.sigframes.as_ref().map_or(0, Vec::len) > frames0;
+        if !framed && self.k.cpu.state.rip == rip0 {
             // No handler ran (ignored, or a restart): the native step executed the
             // next instruction; so does puffer's.
             return self.puffer_step(st);
