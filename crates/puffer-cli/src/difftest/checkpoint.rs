@@ -201,7 +201,9 @@ impl Session {
     /// at a time, to the same state (RIP and every register), where it takes the
     /// signal too. A waiting loop repeats its state, so any iteration is as good.
     fn catch_up(&mut self, sig: i32) -> Result<(), Cp> {
-        const LIMIT: u64 = 200_000_000;
+        // A CPU-time timer (ITIMER_VIRTUAL, ITIMER_PROF) fires natively after some
+        // tens of milliseconds of spinning: hundreds of millions of instructions.
+        const LIMIT: u64 = 4_000_000_000;
         let nr = self.native.regs();
         let nx = self.native.xmm();
         let n = self.syscalls;
@@ -215,9 +217,12 @@ impl Session {
                 )));
             }
             self.take_frames(false);
-            let c = Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF);
-            if !c.differs() {
-                return Ok(());
+            // Compare the whole state only where RIP already agrees.
+            if self.k.cpu.state.rip == nr.rip {
+                let c = Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF);
+                if !c.differs() {
+                    return Ok(());
+                }
             }
             let st = match self.k.step(false) {
                 Ok(st) => st,
@@ -239,7 +244,7 @@ impl Session {
                     if cpuid { "a CPUID/RDTSC" } else { "a syscall" },
                     st.before.rip,
                     st.step,
-                    c.render()
+                    Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF).render()
                 )));
             }
         }
