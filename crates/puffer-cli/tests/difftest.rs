@@ -69,6 +69,36 @@ fn a_broken_add_is_caught() {
     assert!(out.contains("rflags") && out.contains("<<"), "{out}");
 }
 
+/// A wrong result in one thread of a multi-threaded program: the checkpoint sees
+/// the memory it spoiled later, and the localizing re-run, replaying the same
+/// thread order, pins it on the instruction in that thread.
+#[test]
+fn a_broken_mul_in_a_thread_is_localized() {
+    let (code, out) = difftest(
+        &[
+            "--sync",
+            "syscall",
+            "--digest-every",
+            "20",
+            "--break-insn",
+            "mul",
+            "--break-thread",
+            "1",
+        ],
+        "threads.musl",
+    );
+    assert_eq!(code, 1, "expected a divergence:\n{out}");
+    assert!(out.contains("a second thread"), "{out}");
+    assert!(out.contains("localizing"), "{out}");
+    let line = out
+        .lines()
+        .filter(|l| l.contains("DIVERGENCE"))
+        .last()
+        .unwrap_or_else(|| panic!("no DIVERGENCE line:\n{out}"));
+    assert!(line.contains(" mul "), "the divergence should name mul: {line}");
+    assert!(out.contains("<<"), "{out}");
+}
+
 /// One C fixture in checkpoint mode, as the fixture suite runs it: a fresh
 /// working directory, an empty environment, stdin from /dev/null, only the three
 /// standard descriptors, and the arguments from `<name>.args`.

@@ -90,3 +90,21 @@ impl Kernel {
         );
     }
 }
+
+impl Kernel {
+    /// difftest runs a multi-threaded program one thread at a time, the one it
+    /// resumes natively: put task `tid` on the CPU and keep it there (no time
+    /// slice ends) until the next call. False when it is not a live task.
+    pub fn difftest_switch(&mut self, tid: crate::task::Pid) -> bool {
+        if !self
+            .tasks
+            .get(&tid)
+            .is_some_and(|t| t.state != crate::task::TaskState::Zombie)
+        {
+            return false;
+        }
+        self.switch_to(tid);
+        self.slice_end = u64::MAX;
+        true
+    }
+}

@@ -5,6 +5,7 @@
 use super::hostsys::outgoing_ranges;
 use super::native::Stop;
 use super::report::{Compared, AF, COMPARED_FLAGS};
+use super::threads::TState;
 use super::{status_of, DiffArgs, Flow, Session};
 use iced_x86::Mnemonic;
 use puffer_cpu::{reg, Trap};
@@ -13,7 +14,7 @@ use puffer_kernel::{DiffStop, ExitStatus};
 use std::process::ExitCode;
 
 /// What one checkpoint found.
-enum Cp {
+pub(super) enum Cp {
     Go,
     End(ExitCode),
     /// The sides differ at the entry of syscall number `Session::syscalls`.
@@ -22,7 +23,8 @@ enum Cp {
 
 /// Run `s` in checkpoint mode (after its lockstep prefix) to the end.
 pub fn run(a: &DiffArgs, mut s: Session) -> Result<ExitCode, String> {
-    while s.compared < a.step_first {
+    // Lockstep follows one thread: a second one ends the prefix.
+    while s.compared < a.step_first && s.threads.len() == 1 {
         if let Flow::End(c) = s.step_once()? {
             return Ok(c);
         }
@@ -32,32 +34,49 @@ pub fn run(a: &DiffArgs, mut s: Session) -> Result<ExitCode, String> {
         match s.checkpoint_once(a)? {
             Cp::Go => {}
             Cp::End(c) => return Ok(c),
-            Cp::Diverged(report) => return localize(a, s.syscalls, &report),
+            Cp::Diverged(report) => {
+                let upto = s.syscalls;
+                let from = s.localize_from.unwrap_or(upto);
+                let sched = std::mem::take(&mut s.sched);
+                drop(s);
+                return localize(a, from, upto, &report, sched);
+            }
         }
     }
 }
 
-/// Re-run both sides to syscall `k` (the last agreeing one) and compare from there
-/// in lockstep; print the first differing instruction, or the checkpoint's report
-/// when no instruction differs before it (a difference only in memory).
-fn localize(a: &DiffArgs, k: u64, report: &str) -> Result<ExitCode, String> {
+/// Re-run both sides to syscall `from` (the last one where they agreed: for a
+/// difference in memory, the last memory comparison that agreed) and compare from
+/// there in lockstep, every thread up to each of its syscalls, through syscall
+/// `upto` (where the checkpoint saw the difference); print the first differing
+/// instruction, or the checkpoint's report when no instruction differs (a
+/// difference only in memory that no register shows).
+fn localize(
+    a: &DiffArgs,
+    from: u64,
+    upto: u64,
+    report: &str,
+    sched: Vec<usize>,
+) -> Result<ExitCode, String> {
     println!(
-        "difftest: checkpoint: {}\ndifftest: localizing: re-running both to syscall #{k} and comparing from there in lockstep",
+        "difftest: checkpoint: {}\ndifftest: localizing: re-running both to syscall #{from} and comparing from there in lockstep",
         report.trim_start_matches("difftest: ")
     );
     let mut s = Session::start(a, true)?;
-    while s.compared < a.step_first {
+    // Threads run in the order the first run ran them.
+    s.replay = Some((sched, 0));
+    while s.compared < a.step_first && s.threads.len() == 1 {
         if let Flow::End(_) = s.step_once()? {
             println!("difftest: DIVERGENCE (the re-run ended in its lockstep prefix)\n{report}");
             return Ok(ExitCode::from(1));
         }
     }
     s.set_planted(true)?;
-    while s.syscalls < k {
+    while s.syscalls < from {
         match s.checkpoint_once(a)? {
             Cp::Go => {}
             _ => {
-                println!("difftest: DIVERGENCE (the re-run went differently before syscall #{k})\n{report}");
+                println!("difftest: DIVERGENCE (the re-run went differently before syscall #{from})\n{report}");
                 return Ok(ExitCode::from(1));
             }
         }
@@ -65,13 +84,22 @@ fn localize(a: &DiffArgs, k: u64, report: &str) -> Result<ExitCode, String> {
     s.set_planted(false)?;
     s.quiet = false;
     s.pending = Some(report.to_string());
-    while s.syscalls <= k {
-        if let Flow::End(c) = s.step_once()? {
-            return Ok(c);
+    s.segments_in_lockstep = true;
+    while s.syscalls <= upto {
+        match s.checkpoint_once(a)? {
+            Cp::Go => {}
+            Cp::End(c) => return Ok(c),
+            Cp::Diverged(again) => {
+                println!("{again}");
+                println!(
+                    "  (no instruction differed in lockstep from syscall #{from} to it)"
+                );
+                return Ok(ExitCode::from(1));
+            }
         }
     }
     println!("{report}");
-    println!("  (no instruction differed in lockstep from syscall #{k} to it)");
+    println!("  (no instruction differed in lockstep from syscall #{from} to it)");
     Ok(ExitCode::from(1))
 }
 
@@ -93,7 +121,7 @@ impl Session {
     }
 
     fn puffer_to_stop_inner(&mut self) -> Result<DiffStop, ExitStatus> {
-        if !self.break_add {
+        if !self.breaking() {
             return self.k.run_to_syscall(true);
         }
         loop {
@@ -110,9 +138,8 @@ impl Session {
             if st.trap == Trap::Syscall {
                 return Ok(DiffStop::Syscall);
             }
-            if st.trap == Trap::Budget && st.insn.is_some_and(|i| i.mnemonic() == Mnemonic::Add) {
-                let f = self.k.cpu.state.rflags();
-                self.k.cpu.state.set_rflags(f ^ super::report::CF);
+            if st.trap == Trap::Budget {
+                self.break_result(st.insn.as_ref());
             }
         }
     }
@@ -309,6 +336,28 @@ impl Session {
     }
 
     fn checkpoint_once(&mut self, a: &DiffArgs) -> Result<Cp, String> {
+        if self.threads.len() > 1 {
+            if let Err(cp) = self.schedule() {
+                return Ok(cp);
+            }
+        }
+        if self.segments_in_lockstep {
+            // Localizing: this thread's instructions up to its syscall in lockstep.
+            loop {
+                let rip = self.k.cpu.state.rip;
+                if self
+                    .k
+                    .cpu
+                    .peek_insn(rip)
+                    .is_ok_and(|i| i.mnemonic() == Mnemonic::Syscall)
+                {
+                    break;
+                }
+                if let Flow::End(c) = self.step_once()? {
+                    return Ok(Cp::End(c));
+                }
+            }
+        }
         let native = match self.native_to_stop() {
             Ok(st) => st,
             Err(cp) => return Ok(cp),
@@ -402,6 +451,8 @@ impl Session {
                     .as_ref()
                     .and_then(|nb| nb.iter().zip(&pb).position(|(x, y)| x != y))
                     .unwrap_or(0);
+                // Computed at any time since memory last agreed, by any thread.
+                self.localize_from = Some(self.memory_agreed.unwrap_or(0));
                 return Ok(Cp::Diverged(format!(
                     "difftest: DIVERGENCE at the entry of syscall #{n} ({name}) at step {step}: the {len} bytes it sends from {addr:#x} differ, first at offset {at}"
                 )));
@@ -409,10 +460,40 @@ impl Session {
         }
         let exiting = no == 60 || no == 231;
         if exiting || (a.digest_every > 0 && n > 0 && n % a.digest_every == 0) {
-            if let Some(d) = self.memory_difference(false) {
+            let mut d = self.memory_difference(false);
+            if d.is_some() && self.any_in_syscall() {
+                // Another thread's syscall may have returned natively and written
+                // memory whose copy into puffer waits for its exit stop.
+                let me = self.cur;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                if let Err(cp) = self.collect(false) {
+                    return Ok(cp);
+                }
+                self.switch_thread(me);
+                d = self.memory_difference(false);
+            }
+            if let Some(d) = d {
+                self.localize_from = Some(self.memory_agreed.unwrap_or(0));
                 return Ok(Cp::Diverged(format!(
                     "difftest: DIVERGENCE in memory at the entry of syscall #{n} ({name}) at step {step}: {d}"
                 )));
+            }
+        }
+        if exiting || (a.digest_every > 0 && n > 0 && n % a.digest_every == 0) {
+            // Memory agreed here (a difference returned above).
+            self.memory_agreed = Some(n);
+        }
+        self.syscalls += 1;
+        if self.live_threads() > 1 {
+            match no {
+                60 => return self.thread_exit(),
+                // Those that never wait for another thread complete here.
+                56 | 435 | 59 | 322 | 231 => {}
+                _ => {
+                    self.native.enter_syscall();
+                    self.threads[self.cur].state = TState::InSyscall { no, args, step };
+                    return Ok(Cp::Go);
+                }
             }
         }
         // Complete it: the host's result, puffer's own state.

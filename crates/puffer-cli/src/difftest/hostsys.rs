@@ -18,6 +18,11 @@ pub enum Applied {
     Fork,
     /// A successful execve, which puffer has made too (with its own result).
     Exec,
+    /// A new thread, which puffer has made too: its task ID in puffer (RAX holds
+    /// the host's thread ID, as the program sees it).
+    Thread(puffer_kernel::Pid),
+    /// A new thread natively that puffer failed to create (its error).
+    ThreadFailed(i64),
 }
 
 /// Complete in puffer the syscall `nr(args)` that returned `ret` natively. Puffer's
@@ -82,6 +87,23 @@ pub fn apply_syscall(
                 copy_written(native, k, nr, args, ret);
             }
         }
+        56 | 435 if ok && clone_flags(native, nr, args).0 & CLONE_THREAD != 0 => {
+            // A thread: puffer creates its own task (followed from here), and the
+            // thread IDs the host stored for the program replace puffer's.
+            let (_, child_tid, parent_tid) = clone_flags(native, nr, args);
+            k.dispatch_syscall();
+            let ptid = k.cpu.state.gpr[reg::RAX] as i64;
+            applied = if ptid > 0 {
+                Applied::Thread(puffer_kernel::Pid(ptid as i32))
+            } else {
+                Applied::ThreadFailed(ptid)
+            };
+            for a in [child_tid, parent_tid].into_iter().flatten() {
+                if let Some(b) = native.read(a, 4) {
+                    let _ = k.copy_to_user(a, &b);
+                }
+            }
+        }
         56 | 57 | 58 | 435 => applied = Applied::Fork,
         // execve, execveat: puffer loads the same program itself; the host's new
         // initial stack is copied over it afterwards.
@@ -104,6 +126,29 @@ pub fn apply_syscall(
     }
     k.cpu.state.gpr[reg::RAX] = ret;
     applied
+}
+
+const CLONE_THREAD: u64 = 0x1_0000;
+const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+
+/// clone's or clone3's flags, and the addresses it stored the new thread's ID at
+/// (CLONE_CHILD_SETTID, CLONE_PARENT_SETTID).
+fn clone_flags(native: &Native, nr: u64, args: &[u64; 6]) -> (u64, Option<u64>, Option<u64>) {
+    let (flags, child, parent) = if nr == 435 {
+        let Some(b) = native.read(args[0], 32) else {
+            return (0, None, None);
+        };
+        (word(&b[0..8]), word(&b[16..24]), word(&b[24..32]))
+    } else {
+        (args[0], args[3], args[2])
+    };
+    let at = |bit: u64, a: u64| (flags & bit != 0 && a != 0).then_some(a);
+    (
+        flags,
+        at(CLONE_CHILD_SETTID, child),
+        at(CLONE_PARENT_SETTID, parent),
+    )
 }
 
 const MAP_FIXED: u64 = 0x10;

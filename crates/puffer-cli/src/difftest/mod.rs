@@ -19,7 +19,12 @@
 //! (after a vfork, and at every syscall for MAP_SHARED and file mappings, the
 //! memory such a child can write is copied from the host). An execve is followed:
 //! both sides load the new program and start it from the host's initial stack.
-//! A second thread is not yet followed.
+//!
+//! Threads are followed (`threads`): from the second thread on, difftest compares
+//! at syscalls and runs one thread at a time on both sides, the same one, from
+//! one syscall (or CPUID) to the next, round robin; a syscall that may block is
+//! left running natively in the kernel while the others go on, and its result
+//! is taken when it comes.
 //!
 //! Both difftest and the native process are pinned to the CPU difftest starts on:
 //! a ptrace stop crossing CPUs costs about three times as much.
@@ -30,6 +35,7 @@ mod native;
 mod planted;
 mod report;
 mod step;
+mod threads;
 
 use crate::trace::{reg_values, Disasm};
 use native::Native;
@@ -50,9 +56,14 @@ pub enum Sync {
 #[derive(clap::Args, Clone)]
 pub struct DiffArgs {
     /// Test switch: make one instruction compute a wrong result in puffer (`add`:
-    /// a flipped carry flag), to check that difftest catches it.
+    /// a flipped carry flag; any other mnemonic: bit 0 of its first operand's
+    /// register flipped afterwards), to check that difftest catches it.
     #[arg(long, hide = true)]
     break_insn: Option<String>,
+    /// Test switch: break it only in the Nth thread the program creates (1: the
+    /// first one after the main thread).
+    #[arg(long, hide = true, value_name = "N")]
+    break_thread: Option<usize>,
     /// When to compare: after every instruction, or at syscalls.
     #[arg(long, value_enum, default_value = "step")]
     sync: Sync,
@@ -110,7 +121,8 @@ pub enum Flow {
 pub struct Session {
     native: Native,
     k: Kernel,
-    break_add: bool,
+    break_insn: Option<iced_x86::Mnemonic>,
+    break_thread: Option<usize>,
     dis: Disasm,
     /// The last few instructions compared in lockstep.
     hist: VecDeque<Hist>,
@@ -136,9 +148,22 @@ pub struct Session {
     noted_fork: bool,
     /// The program's mappings of files and MAP_SHARED ones (see `sync_mirrored`).
     mirrored: Vec<(u64, u64)>,
-    /// The native thread's registered `struct rseq`, whose CPU fields the host
-    /// kernel rewrites on returns to user mode.
-    rseq: Option<u64>,
+    /// The program's threads (the first one first), each on both sides.
+    threads: Vec<threads::Th>,
+    /// The one that runs now (`threads[cur]`).
+    cur: usize,
+    /// Which thread each scheduling decision picked, for a localizing re-run to
+    /// replay (`replay`: the decisions and how many are taken).
+    sched: Vec<usize>,
+    replay: Option<(Vec<usize>, usize)>,
+    /// The syscall at whose entry all memory last compared equal (a localizing
+    /// re-run starts there after a difference in memory).
+    memory_agreed: Option<u64>,
+    /// Where a localizing re-run starts comparing in lockstep, when not at the
+    /// syscall before the difference (a difference in memory).
+    localize_from: Option<u64>,
+    /// Localizing: each thread's run to its next syscall goes in lockstep.
+    segments_in_lockstep: bool,
     /// A difference a checkpoint saw that lockstep did not pin on an instruction:
     /// reported if the re-run ends without finding one.
     pending: Option<String>,
@@ -171,15 +196,22 @@ impl Session {
         }
         sync_initial(&native, &mut k)?;
         let fp_size = host_fp_size();
+        let native_pid = native.pid;
+        let k_tid = k.current_ids().1;
         k.config.sigframe_fp_size = fp_size;
         k.sigframes = Some(Vec::new());
         Ok(Session {
             native,
             k,
-            break_add: a
-                .break_insn
-                .as_deref()
-                .is_some_and(|m| m.eq_ignore_ascii_case("add")),
+            break_insn: match a.break_insn.as_deref() {
+                None => None,
+                Some(m) => Some(
+                    iced_x86::Mnemonic::values()
+                        .find(|v| format!("{v:?}").eq_ignore_ascii_case(m))
+                        .ok_or_else(|| format!("--break-insn: no mnemonic {m:?}"))?,
+                ),
+            },
+            break_thread: a.break_thread,
             dis: Disasm::new(false),
             hist: VecDeque::new(),
             compared: 0,
@@ -194,10 +226,39 @@ impl Session {
             deferred: None,
             noted_fork: false,
             mirrored: Vec::new(),
-            rseq: None,
+            threads: vec![threads::Th::first(native_pid, k_tid)],
+            cur: 0,
+            sched: Vec::new(),
+            replay: None,
+            memory_agreed: None,
+            localize_from: None,
+            segments_in_lockstep: false,
             pending: None,
             quiet,
         })
+    }
+
+    /// Is an instruction to be broken on purpose in the thread running now?
+    fn breaking(&self) -> bool {
+        self.break_insn.is_some() && self.break_thread.is_none_or(|n| n == self.cur)
+    }
+
+    /// After puffer executed `insn`: break what it left if it is the instruction
+    /// to break (see `--break-insn`).
+    fn break_result(&mut self, insn: Option<&iced_x86::Instruction>) {
+        let Some(i) = insn.filter(|i| self.breaking() && Some(i.mnemonic()) == self.break_insn)
+        else {
+            return;
+        };
+        if i.mnemonic() == iced_x86::Mnemonic::Add {
+            let f = self.k.cpu.state.rflags();
+            self.k.cpu.state.set_rflags(f ^ report::CF);
+        } else if i.op_count() > 0 && i.op0_kind() == iced_x86::OpKind::Register {
+            let r = i.op0_register().full_register();
+            if r.is_gpr64() {
+                self.k.cpu.state.gpr[r.number()] ^= 1;
+            }
+        }
     }
 
     fn note(&self, msg: std::fmt::Arguments) {
@@ -248,7 +309,6 @@ impl Session {
         args: &[u64; 6],
         ret: u64,
     ) -> Result<(), String> {
-        self.syscalls += 1;
         match hostsys::apply_syscall(&self.native, &mut self.k, no, args, ret) {
             hostsys::Applied::Fork => {
                 self.note_fork(step, no);
@@ -261,10 +321,16 @@ impl Session {
                 }
             }
             hostsys::Applied::Exec => return self.after_exec(step),
+            hostsys::Applied::Thread(ptid) => self.new_thread(step, ret, ptid)?,
+            hostsys::Applied::ThreadFailed(e) => {
+                return Err(format!(
+                    "difftest: DIVERGENCE at step {step}: the native process created thread {ret}; puffer's clone failed ({e})"
+                ))
+            }
             hostsys::Applied::Ok => {}
         }
         if no == 334 && ret == 0 {
-            self.rseq = (args[2] & 1 == 0).then_some(args[0]);
+            self.threads[self.cur].rseq = (args[2] & 1 == 0).then_some(args[0]);
         }
         // A file's or a MAP_SHARED mapping (see `sync_mirrored`).
         if no == 9 && (args[3] & 3 != 2 || args[3] & 0x20 == 0) && (ret as i64) >= 0 {
@@ -326,11 +392,23 @@ impl Session {
                 ps.rip
             ));
         }
+        if self.threads.len() > 1 {
+            if self.cur != 0 {
+                return Err(format!(
+                    "difftest: step {step}: a thread other than the first one made execve (it takes over the process ID natively): not followed yet"
+                ));
+            }
+            // The other threads are gone on both sides.
+            self.threads.truncate(1);
+            self.native.only_leader();
+        }
         sync_initial(&self.native, &mut self.k)?;
         // The old program's breakpoints, signal frames and rseq area are gone.
         let plant = self.planted.take().is_some();
         self.unsynced.clear();
-        self.rseq = None;
+        for t in &mut self.threads {
+            t.rseq = None;
+        }
         self.execs += 1;
         self.note(format_args!(
             "step {step}: execve: both start the new program at {:#x}",
@@ -412,10 +490,12 @@ impl Session {
     /// Take the fields of `struct rseq` the host kernel owns (cpu_id_start, cpu_id,
     /// node_id, mm_cid): which CPU the native process runs on is host-specific.
     fn sync_rseq(&mut self) {
-        let Some(a) = self.rseq else { return };
-        if let Some(b) = self.native.read(a, 32) {
-            let _ = self.k.copy_to_user(a, &b[0..8]);
-            let _ = self.k.copy_to_user(a + 24, &b[24..32]);
+        for i in 0..self.threads.len() {
+            let Some(a) = self.threads[i].rseq else { continue };
+            if let Some(b) = self.native.read(a, 32) {
+                let _ = self.k.copy_to_user(a, &b[0..8]);
+                let _ = self.k.copy_to_user(a + 24, &b[24..32]);
+            }
         }
     }
 
@@ -545,12 +625,18 @@ fn run(a: &DiffArgs) -> Result<ExitCode, String> {
         Sync::Syscall => "at every syscall".to_string(),
     };
     println!(
-        "difftest: {} natively (pid {}) and in puffer, compared {how} ({pin}); following only the first process",
+        "difftest: {} natively (pid {}) and in puffer, compared {how} ({pin}); following the first process and its threads",
         a.elf.display(),
         s.native.pid
     );
     match a.sync {
         Sync::Step => loop {
+            if s.threads.len() > 1 {
+                s.note(format_args!(
+                    "a second thread: comparing at syscalls from here (lockstep follows one thread)"
+                ));
+                return checkpoint::run(a, s);
+            }
             if a.max_steps.is_some_and(|m| s.compared >= m) {
                 println!(
                     "difftest: stopped after {} instructions, no divergence",

@@ -7,13 +7,25 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 
 /// A ptrace'd child, stopped whenever difftest looks at it.
+///
+/// Its threads are traced too (PTRACE_O_TRACECLONE). Requests about registers
+/// and stops go to one of them, `cur`; memory is the process's.
 pub struct Native {
+    /// The process (its thread group leader).
     pub pid: libc::pid_t,
+    /// The thread difftest operates on now.
+    pub cur: libc::pid_t,
+    /// Its live threads, the leader first.
+    tids: Vec<libc::pid_t>,
+    /// Wait statuses collected for a thread while waiting for any (`wait_any`).
+    stash: Vec<(libc::pid_t, i32)>,
     /// /proc/PID/mem, which stays bound to the address space it was opened on:
     /// reopened after an execve.
     mem: File,
     /// Set when the process has completed an execve (cleared by `take_exec`).
     execed: bool,
+    /// `settle` handled an event stop and resumed the thread to its syscall exit.
+    settled_event: bool,
     /// The CPU both difftest and the child are pinned to, if pinning worked.
     pub cpu: Option<i32>,
 }
@@ -99,15 +111,21 @@ impl Native {
                 libc::PTRACE_SETOPTIONS,
                 pid,
                 0,
-                (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC)
-                    as libc::c_long,
+                (libc::PTRACE_O_EXITKILL
+                    | libc::PTRACE_O_TRACESYSGOOD
+                    | libc::PTRACE_O_TRACEEXEC
+                    | libc::PTRACE_O_TRACECLONE) as libc::c_long,
             )
         };
         let mem = open_mem(pid)?;
         Ok(Native {
             pid,
+            cur: pid,
+            tids: vec![pid],
+            stash: Vec::new(),
             mem,
             execed: false,
+            settled_event: false,
             cpu,
         })
     }
@@ -121,20 +139,20 @@ impl Native {
         // SAFETY: user_regs_struct is plain data; GETREGS fills it.
         unsafe {
             let mut r: libc::user_regs_struct = std::mem::zeroed();
-            libc::ptrace(libc::PTRACE_GETREGS, self.pid, 0, &mut r as *mut _);
+            libc::ptrace(libc::PTRACE_GETREGS, self.cur, 0, &mut r as *mut _);
             r
         }
     }
 
     pub fn set_regs(&self, r: &libc::user_regs_struct) {
         // SAFETY: as above.
-        unsafe { libc::ptrace(libc::PTRACE_SETREGS, self.pid, 0, r as *const _) };
+        unsafe { libc::ptrace(libc::PTRACE_SETREGS, self.cur, 0, r as *const _) };
     }
 
     pub fn xmm(&self) -> [u128; 16] {
         let mut buf = [0u8; 512];
         // SAFETY: GETFPREGS writes a 512-byte FXSAVE image.
-        unsafe { libc::ptrace(libc::PTRACE_GETFPREGS, self.pid, 0, buf.as_mut_ptr()) };
+        unsafe { libc::ptrace(libc::PTRACE_GETFPREGS, self.cur, 0, buf.as_mut_ptr()) };
         let mut x = [0u128; 16];
         for (i, v) in x.iter_mut().enumerate() {
             let o = 160 + 16 * i;
@@ -147,7 +165,7 @@ impl Native {
     pub fn siginfo(&self) -> [u8; 128] {
         let mut b = [0u8; 128];
         // SAFETY: GETSIGINFO writes a 128-byte siginfo_t.
-        unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, self.pid, 0, b.as_mut_ptr()) };
+        unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, self.cur, 0, b.as_mut_ptr()) };
         b
     }
 
@@ -156,7 +174,7 @@ impl Native {
     /// with this siginfo.
     pub fn set_siginfo(&self, info: &[u8; 128]) {
         // SAFETY: SETSIGINFO reads a 128-byte siginfo_t.
-        unsafe { libc::ptrace(libc::PTRACE_SETSIGINFO, self.pid, 0, info.as_ptr()) };
+        unsafe { libc::ptrace(libc::PTRACE_SETSIGINFO, self.cur, 0, info.as_ptr()) };
     }
 
     pub fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
@@ -173,35 +191,234 @@ impl Native {
 
     /// The text of /proc/PID/maps.
     pub fn maps(&self) -> String {
-        std::fs::read_to_string(format!("/proc/{}/maps", self.pid)).unwrap_or_default()
+        // The current thread's view: the leader's maps read empty once it has
+        // exited while other threads run on.
+        std::fs::read_to_string(format!("/proc/{}/maps", self.cur)).unwrap_or_default()
     }
 
-    /// Resume with `req` (PTRACE_SINGLESTEP, PTRACE_SYSCALL, PTRACE_CONT), delivering
-    /// `sig`, and wait for the next stop.
+    /// Resume the current thread with `req` (PTRACE_SINGLESTEP, PTRACE_SYSCALL,
+    /// PTRACE_CONT), delivering `sig`, and wait for its next stop.
     ///
     /// An execve stops it in the middle of the syscall (PTRACE_EVENT_EXEC): the new
     /// address space is taken up and the process run on to the syscall's exit,
-    /// which for a single-step is where the step ends.
+    /// which for a single-step is where the step ends. A new thread
+    /// (PTRACE_EVENT_CLONE) is added to the threads and the syscall run on to its
+    /// exit likewise. When a thread other than the leader ends (the process is
+    /// ending), the leader's end is waited for and reported.
     fn resume(&mut self, req: libc::c_uint, sig: i32) -> Stop {
-        let mut st = 0;
+        let tid = self.cur;
         // SAFETY: our stopped tracee.
-        unsafe {
-            libc::ptrace(req, self.pid, 0, sig as libc::c_long);
-            if libc::waitpid(self.pid, &mut st, libc::__WALL) < 0 {
-                return Stop::Ended(st);
+        unsafe { libc::ptrace(req, tid, 0, sig as libc::c_long) };
+        loop {
+            let st = self.wait_blocking(tid);
+            if st == -1 {
+                return Stop::Ended(0);
+            }
+            match self.settle(tid, st) {
+                Some(Stop::Syscall) if self.settled_event && req == libc::PTRACE_SINGLESTEP => {
+                    self.settled_event = false;
+                    return Stop::Trap;
+                }
+                Some(Stop::Ended(_)) if tid != self.pid => {
+                    self.settled_event = false;
+                    return Stop::Ended(self.wait_leader_end());
+                }
+                Some(s) => {
+                    self.settled_event = false;
+                    return s;
+                }
+                None => {}
             }
         }
+    }
+
+    /// Classify thread `tid`'s wait status; None for a ptrace event stop handled
+    /// here (exec, a new thread), after which the thread was resumed to its
+    /// syscall's exit (`settled_event`).
+    fn settle(&mut self, tid: libc::pid_t, st: i32) -> Option<Stop> {
         if libc::WIFSTOPPED(st) && st >> 8 == libc::SIGTRAP | (libc::PTRACE_EVENT_EXEC << 8) {
             self.execed = true;
             if let Ok(m) = open_mem(self.pid) {
                 self.mem = m;
             }
-            return match self.resume(libc::PTRACE_SYSCALL, 0) {
-                Stop::Syscall if req == libc::PTRACE_SINGLESTEP => Stop::Trap,
-                other => other,
-            };
+            self.settled_event = true;
+            // SAFETY: our tracee, stopped at the event.
+            unsafe { libc::ptrace(libc::PTRACE_SYSCALL, tid, 0, 0) };
+            return None;
         }
-        classify(st)
+        if libc::WIFSTOPPED(st) && st >> 8 == libc::SIGTRAP | (libc::PTRACE_EVENT_CLONE << 8) {
+            let mut new: libc::c_ulong = 0;
+            // SAFETY: GETEVENTMSG writes the new thread's ID.
+            unsafe {
+                libc::ptrace(libc::PTRACE_GETEVENTMSG, tid, 0, &mut new as *mut _);
+                libc::ptrace(libc::PTRACE_SYSCALL, tid, 0, 0);
+            }
+            self.tids.push(new as libc::pid_t);
+            self.settled_event = true;
+            return None;
+        }
+        if libc::WIFEXITED(st) || libc::WIFSIGNALED(st) {
+            if tid == self.pid {
+                self.tids.clear();
+            } else {
+                self.tids.retain(|&t| t != tid);
+            }
+        }
+        Some(classify(st))
+    }
+
+    /// A wait status of thread `tid`: one collected earlier, or waitpid's (None:
+    /// `nohang` and it has not stopped; Some(-1): no such thread any more).
+    fn wait_tid(&mut self, tid: libc::pid_t, nohang: bool) -> Option<i32> {
+        if let Some(i) = self.stash.iter().position(|&(t, _)| t == tid) {
+            return Some(self.stash.remove(i).1);
+        }
+        let mut st = 0;
+        let flags = libc::__WALL | if nohang { libc::WNOHANG } else { 0 };
+        // SAFETY: waiting for our own tracee.
+        let r = unsafe { libc::waitpid(tid, &mut st, flags) };
+        match r {
+            0 => None,
+            r if r == tid => Some(st),
+            _ => Some(-1),
+        }
+    }
+
+    /// Wait for thread `tid`'s next status. With other threads traced, through
+    /// waitpid(-1): the leader's end is reported only once they are reaped.
+    fn wait_blocking(&mut self, tid: libc::pid_t) -> i32 {
+        loop {
+            if self.tids.len() <= 1 {
+                return self.wait_tid(tid, false).unwrap_or(-1);
+            }
+            if let Some(st) = self.wait_tid(tid, true) {
+                return st;
+            }
+            self.wait_any();
+        }
+    }
+
+    /// Has thread `tid`, resumed into a syscall, stopped again? Its stop (a
+    /// syscall exit, or its end), without waiting.
+    pub fn poll(&mut self, tid: libc::pid_t) -> Option<Stop> {
+        loop {
+            let st = self.wait_tid(tid, true)?;
+            if st == -1 {
+                return Some(Stop::Ended(0));
+            }
+            if let Some(s) = self.settle(tid, st) {
+                self.settled_event = false;
+                return Some(s);
+            }
+        }
+    }
+
+    /// Block until any of the process's threads stops (or some other child of
+    /// difftest's ends); the status is kept for `poll`.
+    pub fn wait_any(&mut self) {
+        let mut st = 0;
+        // SAFETY: waiting for our tracees and children.
+        let r = unsafe { libc::waitpid(-1, &mut st, libc::__WALL) };
+        if r > 0 && self.tids.contains(&r) {
+            self.stash.push((r, st));
+        }
+    }
+
+    /// Resume the current thread at a syscall's entry into the syscall, without
+    /// waiting for its exit (it may block until another thread acts).
+    pub fn enter_syscall(&mut self) {
+        // SAFETY: our stopped tracee.
+        unsafe { libc::ptrace(libc::PTRACE_SYSCALL, self.cur, 0, 0) };
+    }
+
+    /// Take up thread `tid`, which the current thread has just created: wait for
+    /// its first stop (the SIGSTOP every new tracee starts with), at its first
+    /// instruction. The SIGSTOP is dropped when it is resumed.
+    pub fn adopt(&mut self, tid: libc::pid_t) -> Result<(), String> {
+        if !self.tids.contains(&tid) {
+            return Err(format!("no PTRACE_EVENT_CLONE announced thread {tid}"));
+        }
+        match self.wait_tid(tid, false) {
+            Some(st) if libc::WIFSTOPPED(st) => Ok(()),
+            other => Err(format!("new thread {tid} did not stop at its start ({other:?})")),
+        }
+    }
+
+    /// The current thread, at the entry of exit(2) while other threads live on,
+    /// leaves: resume it and wait until it has gone (its clear-child-tid store and
+    /// futex wake done: a joiner may look at once). A leader that exits first
+    /// stays a zombie without a wait status until the last thread goes, so its
+    /// state is read from /proc.
+    pub fn exit_thread(&mut self) -> Result<(), String> {
+        let tid = self.cur;
+        self.enter_syscall();
+        let stat = format!("/proc/{}/task/{tid}/stat", self.pid);
+        for _ in 0..200_000 {
+            if tid != self.pid {
+                match self.wait_tid(tid, true) {
+                    Some(st) if st == -1 || libc::WIFEXITED(st) || libc::WIFSIGNALED(st) => {
+                        self.tids.retain(|&t| t != tid);
+                        return Ok(());
+                    }
+                    Some(st) => {
+                        return Err(format!("thread {tid} stopped on its way out (status {st:#x})"))
+                    }
+                    None => {}
+                }
+            } else {
+                let s = std::fs::read_to_string(&stat).unwrap_or_default();
+                let state = s.rsplit(')').next().and_then(|r| r.split_whitespace().next());
+                if matches!(state, None | Some("Z") | Some("X")) {
+                    return Ok(());
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_micros(25));
+        }
+        Err(format!("thread {tid} did not finish exiting"))
+    }
+
+    /// After an execve by the leader: the other threads are gone.
+    pub fn only_leader(&mut self) {
+        self.tids.retain(|&t| t == self.pid);
+    }
+
+    /// The process is ending: its wait status, once its leader has ended.
+    pub fn finish_process(&mut self) -> i32 {
+        self.wait_leader_end()
+    }
+
+    /// Wait until the leader ends (the process has ended: its other threads are
+    /// reaped on the way); its wait status.
+    fn wait_leader_end(&mut self) -> i32 {
+        if self.tids.is_empty() {
+            // Reaped already.
+            return 0;
+        }
+        if let Some(i) = self
+            .stash
+            .iter()
+            .position(|&(t, st)| t == self.pid && (libc::WIFEXITED(st) || libc::WIFSIGNALED(st)))
+        {
+            return self.stash.remove(i).1;
+        }
+        loop {
+            let mut st = 0;
+            // SAFETY: waiting for our tracees and children.
+            let r = unsafe { libc::waitpid(-1, &mut st, libc::__WALL) };
+            if r < 0 {
+                return 0;
+            }
+            if libc::WIFSTOPPED(st) {
+                // SAFETY: a tracee in a stop: let it go on to its end.
+                unsafe { libc::ptrace(libc::PTRACE_CONT, r, 0, 0) };
+                continue;
+            }
+            if r == self.pid {
+                self.tids.clear();
+                return st;
+            }
+            self.tids.retain(|&t| t != r);
+        }
     }
 
     /// Single-step one instruction, delivering `sig` first (0: none).
@@ -263,10 +480,12 @@ fn children() -> Vec<libc::pid_t> {
 
 impl Drop for Native {
     fn drop(&mut self) {
-        // SAFETY: kill and reap our own child (harmless when it already ended).
-        unsafe {
-            libc::kill(self.pid, libc::SIGKILL);
-            libc::waitpid(self.pid, std::ptr::null_mut(), libc::__WALL);
+        // SAFETY: kill our own child (harmless when it already ended).
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+        // Reap it, and its traced threads first: a traced thread stays a zombie
+        // until its tracer waits for it, and the leader's end waits for them.
+        if !self.tids.is_empty() {
+            self.wait_leader_end();
         }
         // Then every descendant it left: killing one orphans its children, which
         // come to us as the subreaper, so go round until none is left.

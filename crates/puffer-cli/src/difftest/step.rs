@@ -2,7 +2,7 @@
 
 use super::hostsys::fix_after_insn;
 use super::native::Stop;
-use super::report::{print_hist, undefined_flags, Compared, Hist, CF, COMPARED_FLAGS};
+use super::report::{print_hist, undefined_flags, Compared, Hist, COMPARED_FLAGS};
 use super::{status_of, Flow, Session};
 use crate::trace::hex_bytes;
 use iced_x86::Mnemonic;
@@ -253,6 +253,7 @@ impl Session {
             Trap::Syscall => {
                 let no = s.before.gpr[reg::RAX];
                 let args = puffer_kernel::trace::syscall_args(&s.before);
+                self.syscalls += 1;
                 if let Err(report) = self.complete_syscall(s.step, no, &args, nr.rax) {
                     println!("{report}");
                     print_hist(&self.hist);
@@ -271,10 +272,7 @@ impl Session {
         }
         fix_after_insn(&self.native, &mut self.k, &mut nr, mnemonic);
         self.sync_rseq();
-        if self.break_add && mnemonic == Mnemonic::Add {
-            let f = self.k.cpu.state.rflags();
-            self.k.cpu.state.set_rflags(f ^ CF);
-        }
+        self.break_result(s.insn.as_ref());
         let undef = undefined_flags(s.insn.as_ref());
         let c = Compared::new(
             &nr,

@@ -1,0 +1,194 @@
+//! Following a multi-threaded program. Natively its threads would run at once, in
+//! an order no run repeats; difftest makes both sides run the same one thread at
+//! a time instead. At each checkpoint (a syscall entry, a CPUID) the next thread
+//! that can run is picked, round robin, and resumed natively and in puffer (which
+//! is told to keep it on its CPU, see `Kernel::difftest_switch`) to its next
+//! checkpoint, where the two are compared as in a single-threaded program.
+//!
+//! A syscall entered from a multi-threaded program is not waited for: it may
+//! block until another thread acts (a futex wait, a join, a read of a pipe), so it
+//! is left running natively in the kernel while other threads go on, and its
+//! result is taken into puffer when its exit stop comes. Only when no thread can
+//! run does difftest wait for one to return. Since only syscalls run
+//! concurrently, what one thread's user code sees of another's writes is the
+//! same on both sides. exit(2) of one thread is waited for to its end: its
+//! clear-child-tid store is what a joiner looks at next.
+//!
+//! A thread that waits for another without a syscall (a spin loop on a flag)
+//! would wait forever here: threads switch only at checkpoints.
+
+use super::checkpoint::Cp;
+use super::native::Stop;
+use super::{status_of, Flow, Session};
+use puffer_kernel::Pid;
+
+/// One thread of the program, on both sides.
+pub struct Th {
+    /// Its thread ID natively (what the program sees).
+    pub ntid: libc::pid_t,
+    /// Its task in puffer.
+    pub ptid: Pid,
+    pub state: TState,
+    /// Its registered `struct rseq`, whose CPU fields the host kernel rewrites on
+    /// returns to user mode.
+    pub rseq: Option<u64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TState {
+    /// Stopped natively in user mode (or at a syscall's exit, taken in puffer):
+    /// can run.
+    Ready,
+    /// Natively inside this syscall (puffer stands at its entry): its exit stop
+    /// has not been taken yet.
+    InSyscall { no: u64, args: [u64; 6], step: u64 },
+    /// Exited.
+    Gone,
+}
+
+impl Th {
+    pub fn first(ntid: libc::pid_t, ptid: Pid) -> Th {
+        Th {
+            ntid,
+            ptid,
+            state: TState::Ready,
+            rseq: None,
+        }
+    }
+}
+
+impl Session {
+    /// Threads that have not exited.
+    pub(super) fn live_threads(&self) -> usize {
+        self.threads
+            .iter()
+            .filter(|t| t.state != TState::Gone)
+            .count()
+    }
+
+    /// The native process has created thread `ntid` (puffer's task `ptid`): follow
+    /// it from its first instruction.
+    pub(super) fn new_thread(&mut self, step: u64, ret: u64, ptid: Pid) -> Result<(), String> {
+        let ntid = ret as libc::pid_t;
+        self.native
+            .adopt(ntid)
+            .map_err(|e| format!("difftest: cannot follow the new thread: {e}"))?;
+        self.threads.push(Th::first(ntid, ptid));
+        if self.threads.len() == 2 {
+            self.note(format_args!(
+                "step {step}: a second thread (tid {ntid}): followed, one thread at a time on both sides, compared at syscalls"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Make thread `i` the one both sides run.
+    pub(super) fn switch_thread(&mut self, i: usize) {
+        self.cur = i;
+        self.native.cur = self.threads[i].ntid;
+        self.k.difftest_switch(self.threads[i].ptid);
+    }
+
+    /// Pick the thread to run next (the next one that can, round robin; in a
+    /// localizing re-run, the one the first run picked) and switch both sides to
+    /// it, waiting for a syscall to return when none can run.
+    pub(super) fn schedule(&mut self) -> Result<(), Cp> {
+        self.collect(false)?;
+        let want = match &mut self.replay {
+            Some((v, pos)) if *pos < v.len() => {
+                *pos += 1;
+                Some(v[*pos - 1])
+            }
+            _ => None,
+        };
+        loop {
+            let n = self.threads.len();
+            let pick = match want {
+                Some(w) => (w < n && self.threads[w].state == TState::Ready).then_some(w),
+                None => (1..=n)
+                    .map(|d| (self.cur + d) % n)
+                    .find(|&i| self.threads[i].state == TState::Ready),
+            };
+            if let Some(i) = pick {
+                self.switch_thread(i);
+                self.sched.push(i);
+                return Ok(());
+            }
+            if self.live_threads() == 0 {
+                return Err(Cp::Diverged(
+                    "difftest: every thread has exited but the process has not ended".into(),
+                ));
+            }
+            self.collect(true)?;
+        }
+    }
+
+    /// Take the results of the syscalls threads are in that have returned natively
+    /// (with `block`, wait until at least one has). Err: the process ended, or a
+    /// divergence.
+    pub(super) fn collect(&mut self, block: bool) -> Result<(), Cp> {
+        loop {
+            let mut any = false;
+            for i in 0..self.threads.len() {
+                let TState::InSyscall { no, args, step } = self.threads[i].state else {
+                    continue;
+                };
+                let ntid = self.threads[i].ntid;
+                match self.native.poll(ntid) {
+                    None => {}
+                    Some(Stop::Syscall) => {
+                        self.switch_thread(i);
+                        let ret = self.native.regs().rax;
+                        self.threads[i].state = TState::Ready;
+                        self.complete_syscall(step, no, &args, ret)
+                            .map_err(Cp::Diverged)?;
+                        any = true;
+                    }
+                    Some(Stop::Ended(st)) => {
+                        // A thread ends in a syscall only when the whole process does.
+                        self.switch_thread(i);
+                        let nst = if ntid == self.native.pid {
+                            st
+                        } else {
+                            self.native.finish_process()
+                        };
+                        let pst = self.puffer_end();
+                        return Err(match self.end(pst, status_of(nst)) {
+                            Flow::End(c) => Cp::End(c),
+                            Flow::Go => Cp::Go,
+                        });
+                    }
+                    Some(other) => {
+                        return Err(Cp::Diverged(format!(
+                            "difftest: thread {ntid} stopped in syscall {no} unexpectedly ({other:?})"
+                        )))
+                    }
+                }
+            }
+            if any || !block {
+                return Ok(());
+            }
+            self.native.wait_any();
+        }
+    }
+
+    /// Are any threads inside a syscall natively (so that memory may still change
+    /// under a comparison)?
+    pub(super) fn any_in_syscall(&self) -> bool {
+        self.threads
+            .iter()
+            .any(|t| matches!(t.state, TState::InSyscall { .. }))
+    }
+
+    /// The current thread calls exit(2) while others live on: on both sides it
+    /// goes (puffer's clear-child-tid store and the host's are both done before any
+    /// other thread runs).
+    pub(super) fn thread_exit(&mut self) -> Result<Cp, String> {
+        self.k.dispatch_syscall();
+        self.native.exit_thread()?;
+        let t = &mut self.threads[self.cur];
+        t.state = TState::Gone;
+        t.rseq = None;
+        Ok(Cp::Go)
+    }
+}
