@@ -114,6 +114,21 @@ impl Cpu {
     /// Execute instructions until `budget` have retired or a trap occurs. A budget
     /// of 1 single-steps (traces and debuggers use that).
     pub fn run(&mut self, budget: u64) -> Trap {
+        self.run_inner::<false>(budget, 0)
+    }
+
+    /// As [`Cpu::run`], but also stop (with [`Trap::Budget`], RIP = `watch`) before
+    /// executing an instruction at `watch`, other than the first one: difftest
+    /// runs puffer at full speed to where the host took an asynchronous signal.
+    pub fn run_until(&mut self, budget: u64, watch: u64) -> Trap {
+        self.run_inner::<true>(budget, watch)
+    }
+
+    /// The interpreter loop; with `WATCH` false (every ordinary run) the watch
+    /// test is compiled out.
+    #[inline(always)]
+    fn run_inner<const WATCH: bool>(&mut self, budget: u64, watch: u64) -> Trap {
+        let start = self.stats.retired;
         let limit = self.stats.retired.saturating_add(budget);
         'lookup: loop {
             if self.stats.retired >= limit {
@@ -131,6 +146,11 @@ impl Cpu {
                 // Handlers use the instruction's own IP, never `state.rip`.
                 self.state.rip = block.insns[n - 1].insn.next_ip();
                 for (k, d) in block.insns[..n].iter().enumerate() {
+                    if WATCH && d.insn.ip() == watch && self.stats.retired + k as u64 != start {
+                        self.stats.retired += k as u64;
+                        self.state.rip = watch;
+                        return Trap::Budget;
+                    }
                     if let Err(t) = (d.handler)(self, &d.insn) {
                         self.stats.retired += k as u64;
                         match t {

@@ -108,3 +108,76 @@ impl Kernel {
         true
     }
 }
+
+/// How [`Kernel::run_to_state`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunTo {
+    /// At the address, in the state asked for.
+    Reached,
+    /// It made a syscall or reached a CPUID/RDTSC first (see [`DiffStop`]).
+    Stopped(DiffStop),
+    /// The instruction limit ran out.
+    Limit,
+}
+
+impl Kernel {
+    /// Run the current task at full speed until it stands before the instruction
+    /// at `rip` with `reached(cpu)` true (checked each time it gets there, and
+    /// first where it stands now). Faults, signals and time slices are handled as
+    /// in [`Kernel::run`]. difftest catches puffer up this way with the point where
+    /// the host delivered a signal from outside: a CPU-time timer fires after
+    /// hundreds of millions of instructions of a spinning loop. Err: the first
+    /// process has ended.
+    pub fn run_to_state(
+        &mut self,
+        rip: u64,
+        limit: u64,
+        mut reached: impl FnMut(&mut puffer_cpu::Cpu) -> bool,
+    ) -> Result<RunTo, ExitStatus> {
+        let end = self.cpu.stats.retired.saturating_add(limit);
+        loop {
+            let tid = self.enter_user()?;
+            if self.cpu.state.rip == rip && reached(&mut self.cpu) {
+                return Ok(RunTo::Reached);
+            }
+            if self.cpu.stats.retired >= end {
+                return Ok(RunTo::Limit);
+            }
+            let stop = self.slice_end.min(end);
+            let t0 = (!self.clock.is_virtual()).then(crate::time::host_cpu_ns);
+            let start = self.cpu.stats.retired;
+            self.cpu.host_exit = true;
+            // A spinning loop passes `rip` every few instructions: test there and
+            // go straight on, without a trip through the scheduler.
+            let mut hit = false;
+            let trap = loop {
+                let budget = stop.saturating_sub(self.cpu.stats.retired).max(1);
+                let trap = self.cpu.run_until(budget, rip);
+                if matches!(trap, Trap::Budget)
+                    && self.cpu.state.rip == rip
+                    && self.cpu.stats.retired < stop
+                {
+                    if reached(&mut self.cpu) {
+                        hit = true;
+                        break trap;
+                    }
+                    continue;
+                }
+                break trap;
+            };
+            self.cpu.host_exit = false;
+            if let Some(t0) = t0 {
+                self.charge_host(tid, t0);
+            }
+            self.account_cpu_time(self.cpu.stats.retired - start);
+            if hit {
+                return Ok(RunTo::Reached);
+            }
+            match trap {
+                Trap::Syscall => return Ok(RunTo::Stopped(DiffStop::Syscall)),
+                Trap::HostInsn => return Ok(RunTo::Stopped(DiffStop::HostInsn)),
+                _ => self.handle_trap(trap),
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@
 
 pub mod debug;
 mod difftest;
-pub use difftest::DiffStop;
+pub use difftest::{DiffStop, RunTo};
 pub mod errno;
 mod futex;
 mod iowait;

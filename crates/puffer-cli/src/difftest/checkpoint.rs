@@ -10,7 +10,7 @@ use super::{status_of, DiffArgs, Flow, Session};
 use iced_x86::Mnemonic;
 use puffer_cpu::{reg, Trap};
 use puffer_kernel::trace::syscall_name;
-use puffer_kernel::{DiffStop, ExitStatus};
+use puffer_kernel::{DiffStop, ExitStatus, RunTo};
 use std::process::ExitCode;
 
 /// What one checkpoint found.
@@ -184,13 +184,15 @@ impl Session {
                         self.k.inject_signal(&info, None);
                         self.signals += 1;
                     } else if !super::step::is_fault(sig, &info) {
-                        self.catch_up(sig)?;
-                        self.sync_frames();
+                        // What an interrupted syscall wrote is part of the state to
+                        // meet (puffer stands at its exit already).
                         let interrupted = self.interrupted_syscall();
                         if let Some(nr) = interrupted {
                             self.copy_interrupted_results(nr);
                             interrupted_at = Some((r.rip, nr));
                         }
+                        self.catch_up(sig)?;
+                        self.sync_frames();
                         self.k.inject_signal(&info, interrupted);
                         self.signals += 1;
                     }
@@ -224,9 +226,12 @@ impl Session {
         }
     }
 
-    /// The native process stopped to take a signal from outside: puffer runs, a step
-    /// at a time, to the same state (RIP and every register), where it takes the
-    /// signal too. A waiting loop repeats its state, so any iteration is as good.
+    /// The native process stopped to take a signal from outside: puffer runs (at full
+    /// speed) to the same state, where it takes the signal too: the same RIP and
+    /// registers, and the same contents of the memory words that differ now (what
+    /// the native process wrote since the last checkpoint, such as a spinning
+    /// loop's counter in memory). A waiting loop repeats its state, so any
+    /// iteration that matches is as good.
     fn catch_up(&mut self, sig: i32) -> Result<(), Cp> {
         // A CPU-time timer (ITIMER_VIRTUAL, ITIMER_PROF) fires natively after some
         // tens of milliseconds of spinning: hundreds of millions of instructions.
@@ -234,51 +239,138 @@ impl Session {
         let nr = self.native.regs();
         let nx = self.native.xmm();
         let n = self.syscalls;
-        for _ in 0..LIMIT {
-            // A signal taken just before (natively, the one whose handler this
-            // second signal interrupts at its first instruction) is delivered first.
-            if let Err(pst) = self.k.deliver_pending() {
-                return Err(Cp::Diverged(format!(
-                    "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
-                    nr.rip
-                )));
-            }
-            self.take_frames(false);
-            // Compare the whole state only where RIP already agrees.
-            if self.k.cpu.state.rip == nr.rip {
-                let c = Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF);
-                if !c.differs() {
-                    return Ok(());
-                }
-            }
-            let st = match self.k.step(false) {
-                Ok(st) => st,
-                Err(pst) => {
-                    return Err(Cp::Diverged(format!(
-                        "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
-                        nr.rip
-                    )))
-                }
-            };
-            self.take_frames(false);
-            let cpuid = st
-                .insn
-                .is_some_and(|i| matches!(i.mnemonic(), Mnemonic::Cpuid | Mnemonic::Rdtsc));
-            if st.trap == Trap::Syscall || cpuid {
-                return Err(Cp::Diverged(format!(
-                    "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer reached {} at {:#x} (step {}) first:\n{}",
+        // A signal taken just before (natively, the one whose handler this second
+        // signal interrupts at its first instruction) is delivered first, so that
+        // its frame is in puffer's memory too.
+        if let Err(pst) = self.k.deliver_pending() {
+            return Err(Cp::Diverged(format!(
+                "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
+                nr.rip
+            )));
+        }
+        self.take_frames(false);
+        if self.k.cpu.state.rip == nr.rip
+            && !Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF).differs()
+        {
+            // Already there (the signal came as a syscall returned).
+            return Ok(());
+        }
+        let words = self.differing_words(256, nr.rsp);
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            for &(a, w) in words.iter().take(8) {
+                let mut b = [0u8; 8];
+                let _ = self.k.copy_from_user(a, &mut b);
+                tracing::debug!(
+                    "difftest: catching up with signal {sig} at {:#x}: {a:#x} native {:#x}, puffer {:#x}",
                     nr.rip,
-                    if cpuid { "a CPUID/RDTSC" } else { "a syscall" },
-                    st.before.rip,
-                    st.step,
-                    Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF).render()
-                )));
+                    u64::from_le_bytes(w),
+                    u64::from_le_bytes(b)
+                );
             }
         }
-        Err(Cp::Diverged(format!(
-            "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer did not reach that state in {LIMIT} instructions",
-            nr.rip
-        )))
+        // The general registers in puffer's order, for a quick first test.
+        let gpr = {
+            let mut s = self.k.cpu.state.clone();
+            super::set_native_gprs(&mut s, &nr);
+            s.gpr
+        };
+        let mut near = 0u64;
+        let r = self.k.run_to_state(nr.rip, LIMIT, |cpu| {
+            if cpu.state.gpr != gpr
+                || Compared::new(&nr, &nx, &cpu.state, COMPARED_FLAGS & !AF).differs()
+            {
+                return false;
+            }
+            near += 1;
+            words.iter().all(|&(a, w)| {
+                let mut b = [0u8; 8];
+                cpu.mmu.read_bytes(a, &mut b).is_ok() && b == w
+            })
+        });
+        tracing::debug!("difftest: {near} register matches");
+        self.take_frames(false);
+        let ended = |pst: ExitStatus| {
+            Cp::Diverged(format!(
+                "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
+                nr.rip
+            ))
+        };
+        match r {
+            Ok(RunTo::Reached) => Ok(()),
+            Ok(RunTo::Stopped(st)) => {
+                let what = if st == DiffStop::HostInsn {
+                    "a CPUID/RDTSC"
+                } else {
+                    "a syscall"
+                };
+                Err(Cp::Diverged(format!(
+                    "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer reached {what} at {:#x} (step {}) first:\n{}",
+                    nr.rip,
+                    self.k.cpu.state.rip,
+                    self.k.cpu.stats.retired,
+                    Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF).render()
+                )))
+            }
+            Ok(RunTo::Limit) => Err(Cp::Diverged(format!(
+                "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer did not reach that state in {LIMIT} instructions",
+                nr.rip
+            ))),
+            Err(pst) => Err(ended(pst)),
+        }
+    }
+
+    /// Up to `max` aligned 8-byte words of writable memory whose contents differ
+    /// between the two sides now, with the native contents; not counting the
+    /// dead part of the stack below `rsp` (and its red zone), where old signal
+    /// frames keep bytes the host fills in its own way.
+    fn differing_words(&mut self, max: usize, rsp: u64) -> Vec<(u64, [u8; 8])> {
+        const PAGE: usize = 4096;
+        let mut out = Vec::new();
+        // Bytes the two sides fill in their own ways, made equal at checkpoints
+        // only: signal frames' host-specific parts, rseq's CPU fields.
+        let mut skip = self.unsynced.clone();
+        skip.extend(self.threads.iter().filter_map(|t| t.rseq).map(|a| (a, 32)));
+        // Shared and file mappings, which children and the host change at any
+        // time (puffer takes them from the host after every syscall).
+        skip.extend(self.mirrored.iter().copied());
+        skip.push((rsp.saturating_sub(8 << 20), (8 << 20) - 128));
+        let skipped = |a: u64| skip.iter().any(|&(s, l)| a + 8 > s && a < s + l);
+        let maps = self.native.maps();
+        let mut pb = vec![0u8; PAGE];
+        for (lo, hi) in writable_ranges(&maps) {
+            let mut addr = lo;
+            while addr < hi && out.len() < max {
+                let len = ((hi - addr) as usize).min(64 * PAGE);
+                let Some(nb) = self.native.read(addr, len) else {
+                    addr += len as u64;
+                    continue;
+                };
+                for (i, np) in nb.chunks(PAGE).enumerate() {
+                    let pa = addr + (i * PAGE) as u64;
+                    let pb = &mut pb[..np.len()];
+                    // Not present in puffer and zero natively: untouched on both.
+                    let present = self.k.cpu.mmu.read_bytes(pa, pb).is_ok();
+                    if !present
+                        && (np.iter().all(|&b| b == 0) || self.k.copy_from_user(pa, pb).is_err())
+                    {
+                        continue;
+                    }
+                    if np == pb {
+                        continue;
+                    }
+                    for (j, (x, y)) in np.chunks(8).zip(pb.chunks(8)).enumerate() {
+                        let a = pa + 8 * j as u64;
+                        if x != y && x.len() == 8 && out.len() < max && !skipped(a) {
+                            let mut w = [0u8; 8];
+                            w.copy_from_slice(x);
+                            out.push((a, w));
+                        }
+                    }
+                }
+                addr += len as u64;
+            }
+        }
+        out
     }
 
     /// Both sides are before the CPUID or RDTSC at `x`: compare, then give both
@@ -588,4 +680,27 @@ fn flow(f: Flow) -> Cp {
         Flow::Go => Cp::Go,
         Flow::End(c) => Cp::End(c),
     }
+}
+
+/// The writable mappings in /proc/PID/maps text, as (start, end), without the
+/// vDSO's and vvar's.
+fn writable_ranges(maps: &str) -> Vec<(u64, u64)> {
+    let mut v = Vec::new();
+    for line in maps.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let path = f.nth(3).unwrap_or("");
+        if perms.as_bytes().get(1) != Some(&b'w') || path.starts_with("[v") {
+            continue;
+        }
+        let Some((lo, hi)) = range.split_once('-') else {
+            continue;
+        };
+        if let (Ok(lo), Ok(hi)) = (u64::from_str_radix(lo, 16), u64::from_str_radix(hi, 16)) {
+            v.push((lo, hi));
+        }
+    }
+    v
 }

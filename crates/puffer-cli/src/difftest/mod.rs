@@ -566,6 +566,14 @@ fn host_fp_size() -> u64 {
     end + 4
 }
 
+/// Put the native general registers into puffer's state.
+fn set_native_gprs(s: &mut puffer_cpu::CpuState, r: &libc::user_regs_struct) {
+    let v = report::native_values(r);
+    for (i, &g) in reg::DISPLAY_ORDER.iter().enumerate() {
+        s.gpr[g] = v[i];
+    }
+}
+
 /// Same initial state: hide the host's vDSO (puffer has none), then copy the host's
 /// registers and whole initial stack into puffer.
 fn sync_initial(native: &Native, k: &mut Kernel) -> Result<(), String> {
@@ -598,10 +606,7 @@ fn sync_initial(native: &Native, k: &mut Kernel) -> Result<(), String> {
     k.copy_to_user(r0.rsp, &stack)
         .map_err(|e| format!("copying the initial stack into puffer: {e:?}"))?;
     let s = &mut k.cpu.state;
-    let v = report::native_values(&r0);
-    for (i, &g) in reg::DISPLAY_ORDER.iter().enumerate() {
-        s.gpr[g] = v[i];
-    }
+    set_native_gprs(s, &r0);
     s.rip = r0.rip;
     s.set_rflags(r0.eflags & !0x100);
     s.fs_base = r0.fs_base;
