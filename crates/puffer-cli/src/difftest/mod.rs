@@ -146,8 +146,13 @@ pub struct Session {
     /// (start, length): copied from the native frames at the next checkpoint.
     unsynced: Vec<(u64, u64)>,
     noted_fork: bool,
+    /// Has it said that a child is held still (see `Native::hold_child`)?
+    noted_held: bool,
     /// The program's mappings of files and MAP_SHARED ones (see `sync_mirrored`).
     mirrored: Vec<(u64, u64)>,
+    /// Has the program mapped memory MAP_SHARED and writable? Its children,
+    /// which can write there, are then held still while it runs (`hold_child`).
+    shares_writable: bool,
     /// The program's threads (the first one first), each on both sides.
     threads: Vec<threads::Th>,
     /// The one that runs now (`threads[cur]`).
@@ -225,7 +230,9 @@ impl Session {
             watch: a.watch,
             deferred: None,
             noted_fork: false,
+            noted_held: false,
             mirrored: Vec::new(),
+            shares_writable: false,
             threads: vec![threads::Th::first(native_pid, k_tid)],
             cur: 0,
             sched: Vec::new(),
@@ -311,7 +318,16 @@ impl Session {
     ) -> Result<(), String> {
         match hostsys::apply_syscall(&self.native, &mut self.k, no, args, ret) {
             hostsys::Applied::Fork => {
-                self.note_fork(step, no);
+                let vfork = no == 58 || (no == 56 && args[0] & 0x4000 != 0);
+                let held = (ret as i64) > 0
+                    && !vfork
+                    && (self.shares_writable || (no == 56 && args[0] & 0x100 != 0));
+                if held {
+                    self.native.hold_child(ret as libc::pid_t).map_err(|e| {
+                        format!("difftest: step {step}: holding the new child: {e}")
+                    })?;
+                }
+                self.note_fork(step, no, held);
                 // vfork, clone(CLONE_VM|CLONE_VFORK) (posix_spawn): the child ran
                 // natively in the program's own memory until it exec'd or exited,
                 // and may have written there (a vfork child's variables).
@@ -335,6 +351,7 @@ impl Session {
         // A file's or a MAP_SHARED mapping (see `sync_mirrored`).
         if no == 9 && (args[3] & 3 != 2 || args[3] & 0x20 == 0) && (ret as i64) >= 0 {
             self.mirrored.push((ret, args[1].div_ceil(4096) * 4096));
+            self.shares_writable |= args[3] & 3 != 2 && args[2] & 2 != 0;
         }
         if !self.mirrored.is_empty() {
             self.sync_mirrored();

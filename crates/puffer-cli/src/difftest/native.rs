@@ -6,6 +6,8 @@ use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 
+mod held;
+
 /// A ptrace'd child, stopped whenever difftest looks at it.
 ///
 /// Its threads are traced too (PTRACE_O_TRACECLONE). Requests about registers
@@ -28,6 +30,11 @@ pub struct Native {
     settled_event: bool,
     /// The CPU both difftest and the child are pinned to, if pinning worked.
     pub cpu: Option<i32>,
+    /// Children of the process difftest holds still while it runs its own code
+    /// (see `held`).
+    kids: Vec<(libc::pid_t, held::Kid)>,
+    /// Are they held now?
+    holding: bool,
 }
 
 /// Why the native process stopped after being resumed.
@@ -127,6 +134,8 @@ impl Native {
             execed: false,
             settled_event: false,
             cpu,
+            kids: Vec::new(),
+            holding: false,
         })
     }
 
@@ -207,6 +216,24 @@ impl Native {
     /// ending), the leader's end is waited for and reported.
     fn resume(&mut self, req: libc::c_uint, sig: i32) -> Stop {
         let tid = self.cur;
+        let held = self.holds_children();
+        if held {
+            if self.resumes_into_kernel(tid, req, sig) {
+                self.release_kids();
+            } else {
+                self.hold_kids();
+            }
+        }
+        let stop = self.resume_and_wait(tid, req, sig);
+        // Back in user code next (unless at a syscall's entry): hold the children
+        // before difftest copies the memory they share.
+        if held && !(stop == Stop::Syscall && self.at_syscall_entry(tid)) {
+            self.hold_kids();
+        }
+        stop
+    }
+
+    fn resume_and_wait(&mut self, tid: libc::pid_t, req: libc::c_uint, sig: i32) -> Stop {
         // SAFETY: our stopped tracee.
         unsafe { libc::ptrace(req, tid, 0, sig as libc::c_long) };
         loop {
@@ -288,7 +315,7 @@ impl Native {
     /// waitpid(-1): the leader's end is reported only once they are reaped.
     fn wait_blocking(&mut self, tid: libc::pid_t) -> i32 {
         loop {
-            if self.tids.len() <= 1 {
+            if self.tids.len() <= 1 && self.kids.is_empty() {
                 return self.wait_tid(tid, false).unwrap_or(-1);
             }
             if let Some(st) = self.wait_tid(tid, true) {
@@ -313,20 +340,24 @@ impl Native {
         }
     }
 
-    /// Block until any of the process's threads stops (or some other child of
-    /// difftest's ends); the status is kept for `poll`.
+    /// Block until any of the process's threads stops (or a held child does,
+    /// or some other child of difftest's ends); a thread's status is kept for
+    /// `poll`, a held child's acted on.
     pub fn wait_any(&mut self) {
         let mut st = 0;
         // SAFETY: waiting for our tracees and children.
         let r = unsafe { libc::waitpid(-1, &mut st, libc::__WALL) };
         if r > 0 && self.tids.contains(&r) {
             self.stash.push((r, st));
+        } else if r > 0 {
+            self.kid_status(r, st);
         }
     }
 
     /// Resume the current thread at a syscall's entry into the syscall, without
     /// waiting for its exit (it may block until another thread acts).
     pub fn enter_syscall(&mut self) {
+        self.release_kids();
         // SAFETY: our stopped tracee.
         unsafe { libc::ptrace(libc::PTRACE_SYSCALL, self.cur, 0, 0) };
     }

@@ -318,13 +318,19 @@ impl Session {
         Ok(Flow::Go)
     }
 
-    pub fn note_fork(&mut self, step: u64, nr: u64) {
-        if !self.noted_fork {
+    pub fn note_fork(&mut self, step: u64, nr: u64, held: bool) {
+        if !self.noted_fork || held && !self.noted_held {
             self.note(format_args!(
-                "step {step}: {} — following only the first process; the child runs natively untraced and not in puffer",
-                syscall_name(nr).unwrap_or("clone")
+                "step {step}: {} — following only the first process; the child runs natively {} and not in puffer",
+                syscall_name(nr).unwrap_or("clone"),
+                if held {
+                    "(it shares writable memory with this one: held still while this one runs its own code)"
+                } else {
+                    "untraced"
+                }
             ));
             self.noted_fork = true;
+            self.noted_held |= held;
         }
     }
 }
