@@ -95,7 +95,10 @@ fn a_broken_mul_in_a_thread_is_localized() {
         .filter(|l| l.contains("DIVERGENCE"))
         .last()
         .unwrap_or_else(|| panic!("no DIVERGENCE line:\n{out}"));
-    assert!(line.contains(" mul "), "the divergence should name mul: {line}");
+    assert!(
+        line.contains(" mul "),
+        "the divergence should name mul: {line}"
+    );
     assert!(out.contains("<<"), "{out}");
 }
 
@@ -108,15 +111,18 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
         Ok(t) => t.lines().map(String::from).collect(),
         Err(_) => Vec::new(),
     };
-    let cwd = std::env::temp_dir().join(format!(
-        "puffer-difftest-{}-{name}",
-        std::process::id()
-    ));
+    let cwd = std::env::temp_dir().join(format!("puffer-difftest-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cwd);
     std::fs::create_dir_all(&cwd).map_err(|e| format!("{}: {e}", cwd.display()))?;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_puffer"));
     cmd.env_clear()
-        .args(["difftest", "--sync", "syscall", "--step-first", &STEP_FIRST.to_string()])
+        .args([
+            "difftest",
+            "--sync",
+            "syscall",
+            "--step-first",
+            &STEP_FIRST.to_string(),
+        ])
         .arg(fixture(name))
         .args(&args)
         .current_dir(&cwd)
@@ -128,7 +134,9 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
             Ok(())
         })
     };
-    let out = cmd.output().map_err(|e| format!("cannot start puffer: {e}"));
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot start puffer: {e}"));
     let _ = std::fs::remove_dir_all(&cwd);
     let out = out?;
     let text = format!(
@@ -142,7 +150,9 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
         .last()
         .unwrap_or("")
         .to_string();
-    if out.status.code() == Some(0) && text.contains("no divergence") && !text.contains("DIVERGENCE")
+    if out.status.code() == Some(0)
+        && text.contains("no divergence")
+        && !text.contains("DIVERGENCE")
     {
         Ok(verdict)
     } else {
@@ -165,7 +175,11 @@ fn c_fixtures_match_the_host_cpu() {
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())
         .collect();
-    assert!(names.len() > 50, "fixtures/difftest.txt lists {} fixtures", names.len());
+    assert!(
+        names.len() > 50,
+        "fixtures/difftest.txt lists {} fixtures",
+        names.len()
+    );
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failures = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -178,7 +192,10 @@ fn c_fixtures_match_the_host_cpu() {
                     Ok(v) => println!("ok      {name} ({:.1} s) {v}", t.elapsed().as_secs_f64()),
                     Err(report) => {
                         println!("FAILED  {name}");
-                        failures.lock().unwrap().push(format!("--- {name}\n{report}"));
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("--- {name}\n{report}"));
                     }
                 }
             });

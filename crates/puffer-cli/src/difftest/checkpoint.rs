@@ -91,9 +91,7 @@ fn localize(
             Cp::End(c) => return Ok(c),
             Cp::Diverged(again) => {
                 println!("{again}");
-                println!(
-                    "  (no instruction differed in lockstep from syscall #{from} to it)"
-                );
+                println!("  (no instruction differed in lockstep from syscall #{from} to it)");
                 return Ok(ExitCode::from(1));
             }
         }

@@ -296,13 +296,13 @@ pub fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, 
             opt(a[4], 16)
         }
         232 | 281 | 441 => opt(a[1], ret.saturating_mul(12)), // epoll_wait, epoll_pwait(2)
-        22 | 293 => opt(a[0], 8),   // pipe, pipe2
-        53 => opt(a[3], 8),         // socketpair
-        35 => opt(a[1], 16),        // nanosleep
-        230 => opt(a[3], 16),       // clock_nanosleep
-        36 => opt(a[1], 32),        // getitimer
-        38 => opt(a[2], 32),        // setitimer (the old value)
-        137 | 138 => opt(a[1], 120), // statfs, fstatfs
+        22 | 293 => opt(a[0], 8),                             // pipe, pipe2
+        53 => opt(a[3], 8),                                   // socketpair
+        35 => opt(a[1], 16),                                  // nanosleep
+        230 => opt(a[3], 16),                                 // clock_nanosleep
+        36 => opt(a[1], 32),                                  // getitimer
+        38 => opt(a[2], 32),                                  // setitimer (the old value)
+        137 | 138 => opt(a[1], 120),                          // statfs, fstatfs
         61 => {
             opt(a[1], 4);
             opt(a[3], 144)
@@ -342,7 +342,7 @@ pub fn written_ranges(n: &Native, nr: u64, a: &[u64; 6], ret: u64) -> Vec<(u64, 
             16 => opt(a[1], 16),    // PR_GET_NAME
             _ => {}
         },
-        40 => opt(a[2], 8), // sendfile: the input offset moved on
+        40 => opt(a[2], 8),               // sendfile: the input offset moved on
         72 if a[1] == 5 => opt(a[2], 32), // fcntl(F_GETLK): struct flock
         43 | 288 | 51 | 52 => {
             // accept(4), getsockname, getpeername: the address and its length.

@@ -508,7 +508,9 @@ impl Session {
     /// node_id, mm_cid): which CPU the native process runs on is host-specific.
     fn sync_rseq(&mut self) {
         for i in 0..self.threads.len() {
-            let Some(a) = self.threads[i].rseq else { continue };
+            let Some(a) = self.threads[i].rseq else {
+                continue;
+            };
             if let Some(b) = self.native.read(a, 32) {
                 let _ = self.k.copy_to_user(a, &b[0..8]);
                 let _ = self.k.copy_to_user(a + 24, &b[24..32]);

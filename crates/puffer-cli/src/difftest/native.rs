@@ -371,7 +371,9 @@ impl Native {
         }
         match self.wait_tid(tid, false) {
             Some(st) if libc::WIFSTOPPED(st) => Ok(()),
-            other => Err(format!("new thread {tid} did not stop at its start ({other:?})")),
+            other => Err(format!(
+                "new thread {tid} did not stop at its start ({other:?})"
+            )),
         }
     }
 
@@ -392,13 +394,18 @@ impl Native {
                         return Ok(());
                     }
                     Some(st) => {
-                        return Err(format!("thread {tid} stopped on its way out (status {st:#x})"))
+                        return Err(format!(
+                            "thread {tid} stopped on its way out (status {st:#x})"
+                        ))
                     }
                     None => {}
                 }
             } else {
                 let s = std::fs::read_to_string(&stat).unwrap_or_default();
-                let state = s.rsplit(')').next().and_then(|r| r.split_whitespace().next());
+                let state = s
+                    .rsplit(')')
+                    .next()
+                    .and_then(|r| r.split_whitespace().next());
                 if matches!(state, None | Some("Z") | Some("X")) {
                     return Ok(());
                 }
@@ -503,7 +510,10 @@ fn children() -> Vec<libc::pid_t> {
     };
     for t in tasks.flatten() {
         if let Ok(s) = std::fs::read_to_string(t.path().join("children")) {
-            out.extend(s.split_whitespace().filter_map(|p| p.parse::<libc::pid_t>().ok()));
+            out.extend(
+                s.split_whitespace()
+                    .filter_map(|p| p.parse::<libc::pid_t>().ok()),
+            );
         }
     }
     out

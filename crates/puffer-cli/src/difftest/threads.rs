@@ -160,8 +160,8 @@ impl Session {
                     }
                     Some(other) => {
                         return Err(Cp::Diverged(format!(
-                            "difftest: thread {ntid} stopped in syscall {no} unexpectedly ({other:?})"
-                        )))
+                        "difftest: thread {ntid} stopped in syscall {no} unexpectedly ({other:?})"
+                    )))
                     }
                 }
             }

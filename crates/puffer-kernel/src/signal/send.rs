@@ -194,7 +194,11 @@ impl Kernel {
         if let Some(t) = self.tasks.get_mut(&self.current) {
             // Only a page fault sets CR2 (Linux's thread.cr2): any other fault's
             // frame shows the address of the last one.
-            let cr2 = if trap.trapno == 14 { trap.cr2 } else { t.sig.trap.cr2 };
+            let cr2 = if trap.trapno == 14 {
+                trap.cr2
+            } else {
+                t.sig.trap.cr2
+            };
             t.sig.trap = TrapInfo { cr2, ..trap };
             // #BP and #DB are traps; everything else puffer raises is a fault.
             t.sig.fault_rf = !matches!(trap.trapno, 1 | 3);

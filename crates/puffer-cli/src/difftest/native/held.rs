@@ -36,17 +36,28 @@ impl Native {
     pub fn hold_child(&mut self, pid: libc::pid_t) -> Result<(), String> {
         // SAFETY: attaching to a descendant; no memory is passed.
         let r = unsafe {
-            libc::ptrace(libc::PTRACE_SEIZE, pid, 0, libc::PTRACE_O_EXITKILL as libc::c_long)
+            libc::ptrace(
+                libc::PTRACE_SEIZE,
+                pid,
+                0,
+                libc::PTRACE_O_EXITKILL as libc::c_long,
+            )
         };
         if r != 0 {
             // A child that has ended already (a zombie cannot be attached to) has
             // nothing left to hold.
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let state = stat.rsplit(')').next().and_then(|r| r.split_whitespace().next());
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().next());
             if matches!(state, None | Some("Z") | Some("X")) {
                 return Ok(());
             }
-            return Err(format!("PTRACE_SEIZE of child {pid}: {}", super::errno_str()));
+            return Err(format!(
+                "PTRACE_SEIZE of child {pid}: {}",
+                super::errno_str()
+            ));
         }
         self.kids.push((pid, Kid::Running));
         self.holding = false;
@@ -74,7 +85,10 @@ impl Native {
         self.kids[i].1 = if st >> 16 == libc::PTRACE_EVENT_STOP {
             // A group stop, or a trap of difftest's (PTRACE_INTERRUPT, or the
             // end of a listened-to group stop): its signal is SIGTRAP then.
-            if matches!(sig, libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU) {
+            if matches!(
+                sig,
+                libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
+            ) {
                 Kid::GroupStop
             } else {
                 Kid::Trapped(0)
@@ -135,8 +149,12 @@ impl Native {
         }
         self.holding = true;
         self.sweep_kids();
-        let running: Vec<libc::pid_t> =
-            self.kids.iter().filter(|k| k.1 == Kid::Running).map(|k| k.0).collect();
+        let running: Vec<libc::pid_t> = self
+            .kids
+            .iter()
+            .filter(|k| k.1 == Kid::Running)
+            .map(|k| k.0)
+            .collect();
         for pid in running {
             // SAFETY: our (seized) tracee; it reports a stop soon after.
             unsafe { libc::ptrace(libc::PTRACE_INTERRUPT, pid, 0, 0) };
@@ -149,7 +167,11 @@ impl Native {
                     break;
                 }
                 self.kid_status(pid, st);
-                if !self.kids.iter().any(|&(p, s)| p == pid && s == Kid::Running) {
+                if !self
+                    .kids
+                    .iter()
+                    .any(|&(p, s)| p == pid && s == Kid::Running)
+                {
                     break;
                 }
             }
@@ -170,7 +192,12 @@ impl Native {
 
     /// Will resuming thread `tid` with `req` and `sig` run it in the kernel (a
     /// syscall) rather than in the program's own code?
-    pub(super) fn resumes_into_kernel(&self, tid: libc::pid_t, req: libc::c_uint, sig: i32) -> bool {
+    pub(super) fn resumes_into_kernel(
+        &self,
+        tid: libc::pid_t,
+        req: libc::c_uint,
+        sig: i32,
+    ) -> bool {
         match req {
             libc::PTRACE_CONT => true,
             libc::PTRACE_SYSCALL => self.at_syscall_entry(tid),
@@ -180,7 +207,10 @@ impl Native {
                 let mut r: libc::user_regs_struct = unsafe { std::mem::zeroed() };
                 // SAFETY: GETREGS fills the plain-data struct.
                 unsafe { libc::ptrace(libc::PTRACE_GETREGS, tid, 0, &mut r as *mut _) };
-                matches!(self.read(r.rip, 2).as_deref(), Some([0x0f, 0x05]) | Some([0xcd, 0x80]))
+                matches!(
+                    self.read(r.rip, 2).as_deref(),
+                    Some([0x0f, 0x05]) | Some([0xcd, 0x80])
+                )
             }
         }
     }
@@ -190,7 +220,12 @@ impl Native {
         let mut info = [0u8; 88];
         // SAFETY: the kernel writes at most `info.len()` bytes.
         let r = unsafe {
-            libc::ptrace(libc::PTRACE_GET_SYSCALL_INFO, tid, info.len(), info.as_mut_ptr())
+            libc::ptrace(
+                libc::PTRACE_GET_SYSCALL_INFO,
+                tid,
+                info.len(),
+                info.as_mut_ptr(),
+            )
         };
         r > 0 && info[0] == libc::PTRACE_SYSCALL_INFO_ENTRY
     }
