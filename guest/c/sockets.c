@@ -35,6 +35,8 @@ static const char *en(int e)
         return "ENOTSOCK";
     case EBADF:
         return "EBADF";
+    case EISCONN:
+        return "EISCONN";
     default:
         return "other";
     }
@@ -130,6 +132,20 @@ static void calls(void)
     memset(&from, 0x55, sizeof from);
     n = recvfrom(sv[1], buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
     printf("recvfrom %zd: %.*s addrlen=%d family=%d\n", n, (int)n, buf, (int)fl, from.sun_family);
+    /* The ends of a pair are unnamed: just the family, length 2. */
+    struct sockaddr_un me;
+    socklen_t ml = sizeof me;
+    int g = getsockname(sv[0], (struct sockaddr *)&me, &ml);
+    printf("getsockname -> %d family=%d len=%d\n", g, me.sun_family, (int)ml);
+    ml = sizeof me;
+    g = getpeername(sv[1], (struct sockaddr *)&me, &ml);
+    printf("getpeername -> %d family=%d len=%d\n", g, me.sun_family, (int)ml);
+    /* An address on a connected stream socket. */
+    struct sockaddr_un to = {.sun_family = AF_UNIX};
+    strcpy(to.sun_path, "/nonexistent/echo.sock");
+    errno = 0;
+    n = sendto(sv[0], "x", 1, 0, (struct sockaddr *)&to, sizeof to);
+    printf("sendto with an address on a connected stream -> %zd %s\n", n, en(errno));
 
     struct iovec iov[3] = {{"one ", 4}, {"two ", 4}, {"three", 5}};
     struct msghdr m = {0};

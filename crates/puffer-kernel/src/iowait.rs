@@ -153,6 +153,11 @@ impl Kernel {
     /// A sleeping task's syscall is being interrupted: the bytes its blocking transfer
     /// already moved (the syscall's result instead of EINTR), if any.
     #[allow(dead_code)] // for signal delivery, see the module comment
+    /// The bytes a blocking read or write of `tid` has moved so far (0: none).
+    pub(crate) fn io_partial_done(&self, tid: Pid) -> u64 {
+        self.io.partial.get(&tid).map_or(0, |p| p.done)
+    }
+
     pub(crate) fn io_take_partial(&mut self, tid: Pid) -> Option<u64> {
         self.io
             .partial

@@ -258,6 +258,25 @@ impl Kernel {
         Some(p.sig.shared.take(sig))
     }
 
+    /// How strace shows the end of the current task's syscall, interrupted now by
+    /// a signal: the -ERESTART* code the interrupted call exits with (the handler,
+    /// or its absence, then decides), EINTR for the calls that fail with it
+    /// themselves, or the byte count of a read or write that moved data already.
+    pub(crate) fn strace_interrupted_result(&self) -> String {
+        let tid = self.current;
+        let done = self.io_partial_done(tid);
+        if done > 0 {
+            return done.to_string();
+        }
+        let (nr, args) = self.interrupted_call(tid);
+        match restart_rule(nr, &args) {
+            Restart::Sys => "? ERESTARTSYS (To be restarted if SA_RESTART is set)".into(),
+            Restart::NoHand => "? ERESTARTNOHAND (To be restarted if no handler)".into(),
+            Restart::Block => "? ERESTART_RESTARTBLOCK (Interrupted by signal)".into(),
+            Restart::Never => "-1 EINTR (Interrupted system call)".into(),
+        }
+    }
+
     /// The syscall a task's interrupted call is: the one on its registers, or for
     /// restart_syscall the call its restart block resumes.
     fn interrupted_call(&self, tid: Pid) -> (u64, [u64; 6]) {
@@ -283,18 +302,17 @@ impl Kernel {
         self.cpu.state.gpr[reg::RAX] = NR_RESTART_SYSCALL;
     }
 
-    /// An interrupted syscall ends: with EINTR (`eintr`; nanosleep reports the time
-    /// left), or it is left to run again from scratch. Its sleep state is dropped.
+    /// An interrupted syscall ends: with EINTR (`eintr`; nanosleep's time left was
+    /// written on the interruption), or it is left to run again from scratch. Its sleep state is dropped.
     fn finish_interrupted(&mut self, tid: Pid, eintr: bool) {
-        let (nr, args) = self.interrupted_call(tid);
-        let deadline = match self.tasks.get_mut(&tid) {
+        match self.tasks.get_mut(&tid) {
             Some(t) => {
                 t.sig.park = Park::None;
                 t.restart_block = None;
-                t.restart_deadline.take()
+                t.restart_deadline = None;
             }
             None => return,
-        };
+        }
         self.futex_forget(tid);
         // A FIFO open waiting for its partner gives up its end (fifo_open's
         // wait_for_partner: the end is closed again before -ERESTARTSYS).
@@ -312,22 +330,6 @@ impl Kernel {
         }
         if !eintr {
             return;
-        }
-        // nanosleep(req, rem); clock_nanosleep(clock, flags, req, rem) unless absolute.
-        let rem = match nr {
-            35 => args[1],
-            230 if args[1] & 1 == 0 => args[3],
-            _ => 0,
-        };
-        // (No deadline: the syscall never slept here; difftest gives it the host's.)
-        if rem != 0 && deadline.is_some() {
-            let left = deadline
-                .filter(|&d| d != u128::MAX)
-                .map_or(0, |d| d.saturating_sub(self.mono_ns()));
-            let mut b = [0u8; 16];
-            b[..8].copy_from_slice(&((left / 1_000_000_000) as u64).to_le_bytes());
-            b[8..].copy_from_slice(&((left % 1_000_000_000) as u64).to_le_bytes());
-            let _ = self.copy_to_user(rem, &b);
         }
         self.cpu.state.gpr[reg::RAX] = Errno::EINTR.to_ret();
         self.cpu.state.rip = self.cpu.state.rip.wrapping_add(2);
@@ -355,6 +357,11 @@ impl Kernel {
         t.sig.park = Park::Parked;
         if pending {
             t.sig.park = Park::Interrupted;
+            let deadline = t.restart_deadline;
+            self.write_time_left(tid, deadline);
+            let Some(t) = self.tasks.get_mut(&tid) else {
+                return;
+            };
             if t.state == TaskState::Sleeping {
                 t.state = TaskState::Runnable;
                 t.wait = None;
@@ -363,6 +370,29 @@ impl Kernel {
                 t.sig.blocked = rb;
             }
         }
+    }
+
+    /// A relative nanosleep or clock_nanosleep interrupted now writes the time left
+    /// to its `rem` (Linux's nanosleep_copyout, before -ERESTART_RESTARTBLOCK): the
+    /// handler, or its absence, decides later whether the call fails or goes on.
+    /// (No deadline: the syscall never slept here; difftest gives it the host's.)
+    fn write_time_left(&mut self, tid: Pid, deadline: Option<u128>) {
+        let (nr, args) = self.interrupted_call(tid);
+        let rem = match nr {
+            35 => args[1],
+            230 if args[1] & 1 == 0 => args[3],
+            _ => 0,
+        };
+        if rem == 0 || deadline.is_none() {
+            return;
+        }
+        let left = deadline
+            .filter(|&d| d != u128::MAX)
+            .map_or(0, |d| d.saturating_sub(self.mono_ns()));
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&((left / 1_000_000_000) as u64).to_le_bytes());
+        b[8..].copy_from_slice(&((left % 1_000_000_000) as u64).to_le_bytes());
+        let _ = self.copy_to_user(rem, &b);
     }
 
     /// handle_signal + setup_rt_frame: the syscall restart rule, the frame on the user

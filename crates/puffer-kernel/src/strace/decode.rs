@@ -32,6 +32,8 @@ pub enum A {
     /// A device number (mknod's `dev`, Linux's new_encode_dev): `makedev(0x1, 0x3)`.
     Dev,
     OFlags,
+    /// O_* flags without an access mode (pipe2, dup3): `O_CLOEXEC`, `0`.
+    FdOFlags,
     Prot,
     MapFlags,
     MremapFlags,
@@ -91,8 +93,20 @@ pub enum A {
     Pselect6Sig,
     SockDomain,
     SockType,
-    /// socketpair's `[3, 4]`.
+    /// socket(2)'s protocol (by name for the internet families).
+    SockProto,
+    /// A socket address whose length is argument `n`.
+    SockAddrIn(usize),
+    /// A socket address the call fills, its length at the pointer in argument `n`.
+    SockAddrOut(usize),
+    /// A value-result socklen_t: `[128 => 2]` (as it was `=>` as the call left it).
+    SockLenOut,
+    /// accept4's SOCK_CLOEXEC|SOCK_NONBLOCK.
+    SockFlags,
+    /// socketpair's and pipe's `[3, 4]`.
     FdPairOut,
+    /// nanosleep's `rem`: written only when the sleep is interrupted.
+    RemOut,
     MsgFlags,
     Shut,
     /// struct msghdr: sendmsg's input; recvmsg's, filled, output.
@@ -128,6 +142,9 @@ impl A {
                 | A::SigactOut
                 | A::StackOut
                 | A::FdPairOut
+                | A::RemOut
+                | A::SockAddrOut(_)
+                | A::SockLenOut
                 | A::MsgOut
                 | A::ItimervalOut
                 | A::StatfsOut
@@ -169,14 +186,18 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         23 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimevalIn],
         270 => vec![D, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Pselect6Sig],
         271 => vec![PollIn(1), U, TimespecIn, SigSetIn(4), U],
-        41 => vec![SockDomain, SockType, D],
-        53 => vec![SockDomain, SockType, D, FdPairOut],
-        44 => vec![D, InBuf(2), U, MsgFlags, P, D],
-        45 => vec![D, OutBuf(false), U, MsgFlags, P, P],
+        41 => vec![SockDomain, SockType, SockProto],
+        53 => vec![SockDomain, SockType, SockProto, FdPairOut],
+        42 | 49 => vec![D, SockAddrIn(2), U],
+        43 => vec![D, SockAddrOut(2), SockLenOut],
+        288 => vec![D, SockAddrOut(2), SockLenOut, SockFlags],
+        50 => vec![D, D],
+        44 => vec![D, InBuf(2), U, MsgFlags, SockAddrIn(5), U],
+        45 => vec![D, OutBuf(false), U, MsgFlags, SockAddrOut(5), SockLenOut],
         46 => vec![D, MsgIn, MsgFlags],
         47 => vec![D, MsgOut, MsgFlags],
         48 => vec![D, Shut],
-        51 | 52 => vec![D, P, P],
+        51 | 52 => vec![D, SockAddrOut(2), SockLenOut],
         54 | 55 => vec![D, D, D, P, P],
         284 => vec![U],
         290 => vec![U, X],
@@ -217,7 +238,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         19 => vec![D, IovOut(2), D],
         20 => vec![D, IovIn(2), D],
         21 => vec![Path, Access],
-        22 => vec![P],
+        22 => vec![FdPairOut],
         24 | 34 | 39 | 57 | 58 | 102 | 104 | 107 | 108 | 110 | 111 | 112 | 186 => vec![],
         25 => {
             if a[3] & 2 != 0 {
@@ -230,7 +251,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         28 => vec![P, U, Madvise],
         32 => vec![D],
         33 => vec![D, D],
-        35 => vec![TimespecIn, P],
+        35 => vec![TimespecIn, RemOut],
         56 => vec![CloneFlags],
         59 => vec![Path, Argv, Envp],
         60 | 231 => vec![D],
@@ -270,7 +291,7 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         217 => vec![D, P, U],
         218 => vec![P],
         228 | 229 => vec![Clock, TimespecOut],
-        230 => vec![Clock, TimerFlags, TimespecIn, P],
+        230 => vec![Clock, TimerFlags, TimespecIn, RemOut],
         234 => vec![D, D, Sig],
         247 => vec![IdType, D, P, WaitOpts, P],
         257 => {
@@ -302,8 +323,8 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         267 => vec![DirFd, Path, OutBuf(false), U],
         269 => vec![DirFd, Path, Access],
         273 => vec![P, U],
-        292 => vec![D, D, OFlags],
-        293 => vec![P, OFlags],
+        292 => vec![D, D, FdOFlags],
+        293 => vec![FdPairOut, FdOFlags],
         302 => vec![D, Rlimit, RlimitIn, RlimitOut],
         316 => vec![DirFd, Path, DirFd, Path, RenameFlags],
         318 => vec![OutBuf(true), U, Grnd],
@@ -536,6 +557,20 @@ fn itimerval(k: &mut Kernel, addr: u64) -> String {
     }
 }
 
+/// A socket address of `len` bytes at `addr` (strace shows at most 128).
+fn sockaddr(k: &mut Kernel, addr: u64, len: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    if len == 0 {
+        return f::ptr(addr);
+    }
+    match read(k, addr, len.min(128) as usize) {
+        Some(b) => f::sockaddr(&b),
+        None => f::ptr(addr),
+    }
+}
+
 /// struct msghdr; `total` limits the iovec bytes shown (recvmsg's result).
 fn msghdr(k: &mut Kernel, addr: u64, total: Option<u64>) -> String {
     let Some(b) = read(k, addr, 56) else {
@@ -550,7 +585,7 @@ fn msghdr(k: &mut Kernel, addr: u64, total: Option<u64>) -> String {
     let flags = u32_at(&b, 48) as u64;
     let mut s = format!(
         "{{msg_name={}, msg_namelen={namelen}, msg_iov={}, msg_iovlen={iovlen}",
-        f::ptr(name),
+        sockaddr(k, name, namelen as u64),
         iovec(k, iov, iovlen, total)
     );
     if controllen != 0 {
@@ -672,6 +707,7 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
             format!("makedev({major:#x}, {minor:#x})")
         }
         A::OFlags => f::open_flags(v),
+        A::FdOFlags => f::flags(v, f::OPEN_FLAGS, "0"),
         A::Prot => f::flags(v, f::PROT, "PROT_NONE"),
         A::MapFlags => f::map_flags(v),
         A::MremapFlags => f::flags(v, f::MREMAP_FLAGS, "0"),
@@ -722,6 +758,13 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
         },
         A::FdSetIn => fd_set(k, v, a[0]),
         A::SockDomain => f::xlat(v, f::SOCK_DOMAINS, false),
+        A::SockProto => f::sock_proto(a[0], v),
+        A::SockAddrIn(n) => sockaddr(k, v, a[n]),
+        A::SockFlags => f::flags(
+            v,
+            &[(0o2000000, "SOCK_CLOEXEC"), (0o4000, "SOCK_NONBLOCK")],
+            "0",
+        ),
         A::SockType => f::sock_type(v),
         A::MsgFlags => f::flags(v, f::MSG_FLAGS, "0"),
         A::Shut => f::xlat(
@@ -807,9 +850,63 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
 }
 
 /// Format output argument `i` after the call (its pointer in hex if the call failed).
-pub fn output(k: &mut Kernel, nr: u64, a: &[u64; 6], i: usize, r: Option<SysResult>) -> String {
+/// The values value-result arguments held on entry (a socklen_t's buffer size),
+/// which the call overwrites.
+pub fn pre_values(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> [Option<u32>; 6] {
+    let mut pre = [None; 6];
+    if let Some(spec) = spec(nr, a) {
+        for (i, kind) in spec.iter().enumerate() {
+            if *kind == A::SockLenOut && a[i] != 0 {
+                pre[i] = k.read_u32(a[i]).ok();
+            }
+        }
+    }
+    pre
+}
+
+/// Format output argument `i` after the call returned `r` (None: it did not
+/// return); `pre` as [`pre_values`] read them.
+pub fn output(
+    k: &mut Kernel,
+    nr: u64,
+    a: &[u64; 6],
+    i: usize,
+    r: Option<SysResult>,
+    pre: &[Option<u32>; 6],
+) -> String {
     let v = a[i];
     let kind = spec(nr, a).and_then(|s| s.get(i).copied());
+    if kind == Some(A::SockLenOut) {
+        let now = match r {
+            Some(Ok(_)) if v != 0 => k.read_u32(v).ok(),
+            _ => None,
+        };
+        return match (pre[i], now) {
+            _ if v == 0 => "NULL".into(),
+            (Some(p), Some(n)) if p != n => format!("[{p} => {n}]"),
+            (_, Some(n)) => format!("[{n}]"),
+            (Some(p), None) => format!("[{p}]"),
+            (None, None) => f::ptr(v),
+        };
+    }
+    if let (Some(A::SockAddrOut(n)), Some(Ok(_))) = (kind, r) {
+        // As long as the call says, within the buffer it was given.
+        let len = match (pre[n], k.read_u32(a[n]).ok()) {
+            (Some(p), Some(l)) => l.min(p),
+            (None, Some(l)) => l,
+            _ => 0,
+        };
+        return sockaddr(k, v, len as u64);
+    }
+    if kind == Some(A::RemOut) {
+        return match r {
+            _ if v == 0 => "NULL".into(),
+            Some(Err(crate::errno::Errno::EINTR | crate::errno::Errno::ERESTARTSYS)) => {
+                timespec(k, v)
+            }
+            _ => f::ptr(v),
+        };
+    }
     let Some(Ok(ret)) = r else {
         return f::ptr(v);
     };

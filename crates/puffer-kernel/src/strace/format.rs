@@ -104,7 +104,11 @@ pub fn result(r: Result<u64, Errno>, hex: bool) -> String {
 
 /// `name(args) = result`, with the result aligned like strace's.
 pub fn line(name: &str, args: &[String], result: &str) -> String {
-    let mut s = format!("{name}({})", args.join(", "));
+    pad_result(format!("{name}({})", args.join(", ")), result)
+}
+
+/// `s`, padded to strace's result column, then `= result`.
+pub fn pad_result(mut s: String, result: &str) -> String {
     if s.len() < RESULT_COLUMN {
         s.push_str(&" ".repeat(RESULT_COLUMN - s.len()));
     } else {
@@ -289,6 +293,78 @@ pub const SOCK_DOMAINS: &[(u64, &str)] = &[
     (16, "AF_NETLINK"),
     (17, "AF_PACKET"),
 ];
+
+/// A socket address of `b.len()` bytes (its addrlen), as strace shows it:
+/// `{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}`,
+/// `{sa_family=AF_UNIX, sun_path="/tmp/s"}` (`@"name"` for an abstract one).
+pub fn sockaddr(b: &[u8]) -> String {
+    if b.len() < 2 {
+        return "{}".into();
+    }
+    let fam = u16::from_le_bytes([b[0], b[1]]) as u64;
+    let be16 = |o: usize| {
+        b.get(o..o + 2)
+            .map_or(0, |s| u16::from_be_bytes([s[0], s[1]]))
+    };
+    let name = match fam {
+        0 => "AF_UNSPEC".to_string(),
+        _ => xlat(fam, SOCK_DOMAINS, false),
+    };
+    let body = match fam {
+        1 if b.len() == 2 => String::new(),
+        1 => {
+            let path = &b[2..];
+            if path[0] == 0 {
+                format!(", sun_path=@{}", quote(&path[1..], false, false))
+            } else {
+                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+                format!(", sun_path={}", quote(&path[..end], false, false))
+            }
+        }
+        2 if b.len() >= 8 => format!(
+            ", sin_port=htons({}), sin_addr=inet_addr(\"{}\")",
+            be16(2),
+            std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7])
+        ),
+        10 if b.len() >= 24 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&b[8..24]);
+            let flow = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
+            let scope = b
+                .get(24..28)
+                .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+            format!(
+                ", sin6_port=htons({}), sin6_flowinfo=htonl({flow}), inet_pton(AF_INET6, \"{}\", &sin6_addr), sin6_scope_id={scope}",
+                be16(2),
+                std::net::Ipv6Addr::from(a)
+            )
+        }
+        16 if b.len() >= 12 => format!(
+            ", nl_pid={}, nl_groups={:08x}",
+            u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+            u32::from_le_bytes([b[8], b[9], b[10], b[11]])
+        ),
+        _ => format!(", sa_data={}", quote(&b[2..], false, false)),
+    };
+    format!("{{sa_family={name}{body}}}")
+}
+
+/// socket(2)'s protocol for `domain`: IPPROTO_* for the internet families.
+pub fn sock_proto(domain: u64, v: u64) -> String {
+    if matches!(domain, 2 | 10) {
+        let t: &[(u64, &str)] = &[
+            (0, "IPPROTO_IP"),
+            (1, "IPPROTO_ICMP"),
+            (6, "IPPROTO_TCP"),
+            (17, "IPPROTO_UDP"),
+            (58, "IPPROTO_ICMPV6"),
+            (132, "IPPROTO_SCTP"),
+            (255, "IPPROTO_RAW"),
+        ];
+        return xlat(v, t, false);
+    }
+    format!("{}", v as i64)
+}
 
 /// send/recv flags.
 pub const MSG_FLAGS: &[(u64, &str)] = &[
@@ -900,6 +976,42 @@ mod tests {
         assert_eq!(l.find(" = ").unwrap(), 39);
         let long = line("x", &["a".repeat(50)], "0");
         assert!(long.ends_with(") = 0"));
+    }
+
+    /// Expected strings from Debian's strace 6 on the same addresses.
+    #[test]
+    fn socket_addresses() {
+        let mut inet = vec![2, 0, 0, 9, 127, 0, 0, 1];
+        inet.extend([0; 8]);
+        assert_eq!(
+            sockaddr(&inet),
+            "{sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr(\"127.0.0.1\")}"
+        );
+        let mut in6 = vec![10, 0, 0x1f, 0x90, 0, 0, 0, 0];
+        in6.extend([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2]);
+        in6.extend([0; 4]);
+        assert_eq!(
+            sockaddr(&in6),
+            "{sa_family=AF_INET6, sin6_port=htons(8080), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"fe80::1:2\", &sin6_addr), sin6_scope_id=0}"
+        );
+        let mut un = vec![1, 0];
+        un.extend(b"/tmp/nosuch.sock");
+        un.resize(110, 0);
+        assert_eq!(
+            sockaddr(&un),
+            "{sa_family=AF_UNIX, sun_path=\"/tmp/nosuch.sock\"}"
+        );
+        assert_eq!(
+            sockaddr(&un[..19]),
+            "{sa_family=AF_UNIX, sun_path=\"/tmp/nosuch.sock\"}"
+        );
+        assert_eq!(
+            sockaddr(&[1, 0, 0, b't', b'm', b'p', b'/']),
+            "{sa_family=AF_UNIX, sun_path=@\"tmp/\"}"
+        );
+        assert_eq!(sockaddr(&[1, 0]), "{sa_family=AF_UNIX}");
+        assert_eq!(sock_proto(2, 0), "IPPROTO_IP");
+        assert_eq!(sock_proto(1, 0), "0");
     }
 
     #[test]

@@ -8,9 +8,16 @@
 //! as strace does.
 //!
 //! A syscall that sleeps (returns the internal ERESTARTSYS and is executed again when
-//! the task wakes) is printed once, when it completes: puffer does not print
-//! `<unfinished ...>`/`<... resumed>` pairs. Lines of different tasks therefore never
-//! interleave, but a vfork parent's `vfork()` line comes after its child's lines.
+//! the task wakes) is remembered as pending. If another task prints a line before it
+//! completes, its input arguments are printed first with ` <unfinished ...>` and the
+//! completion later as `<... read resumed>"x", 1) = 1`, the way strace -f shows
+//! syscalls that overlap; if nothing intervenes it is printed as one line. A signal
+//! that interrupts it ends it with the code the call exits with before the signal
+//! is taken (`= ? ERESTARTSYS (To be restarted if SA_RESTART is set)`, `= ?
+//! ERESTARTNOHAND ...`, `= ? ERESTART_RESTARTBLOCK ...`, or `= -1 EINTR` for the calls
+//! that fail with it themselves); then come the `--- SIG... ---` line, the handler's
+//! syscalls and `rt_sigreturn(...) = -1 EINTR` or the restarted call. A task that
+//! dies asleep ends with `) = ?`.
 //!
 //! Lines are prefixed by `[pid N] ` while more than one task is alive, like strace -f.
 
@@ -25,11 +32,24 @@ use std::io::Write;
 /// The `--strace` sink.
 pub struct Strace {
     out: Box<dyn Write>,
+    /// Syscalls asleep, in the order they started.
+    pending: Vec<Pending>,
+}
+
+/// A syscall a task sleeps in (see the module comment).
+struct Pending {
+    nr: u64,
+    entry: Entry,
+    /// Its ` <unfinished ...>` line has been printed.
+    shown: bool,
 }
 
 impl Strace {
     pub fn new(out: Box<dyn Write>) -> Strace {
-        Strace { out }
+        Strace {
+            out,
+            pending: Vec::new(),
+        }
     }
 }
 
@@ -43,6 +63,8 @@ impl Drop for Strace {
 pub struct Entry {
     pid: i32,
     args: Vec<Option<String>>,
+    /// Value-result arguments as they were on entry (`decode::pre_values`).
+    pre: [Option<u32>; 6],
 }
 
 impl Kernel {
@@ -60,10 +82,80 @@ impl Kernel {
         }
     }
 
-    fn strace_emit(&mut self, line: String) {
+    /// Print a line of task `tid`'s: first, the ` <unfinished ...>` start of every
+    /// other task's pending syscall not shown yet, and the end of those whose task
+    /// has died.
+    fn strace_emit(&mut self, tid: i32, line: String) {
+        self.strace_flush_pending(Some(tid));
         if let Some(s) = self.strace.as_mut() {
             let _ = writeln!(s.out, "{line}");
         }
+    }
+
+    /// Print the pending syscalls of tasks other than `except` (all: None) that are
+    /// not shown yet, and end those of tasks gone or dead.
+    fn strace_flush_pending(&mut self, except: Option<i32>) {
+        let Some(s) = self.strace.as_mut() else {
+            return;
+        };
+        if s.pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut s.pending);
+        let mut lines = Vec::new();
+        pending.retain_mut(|p| {
+            let tid = p.entry.pid;
+            let alive = self
+                .tasks
+                .get(&crate::Pid(tid))
+                .is_some_and(|t| t.state != TaskState::Zombie);
+            if !alive {
+                lines.push(self.strace_pending_end(p));
+                return false;
+            }
+            if Some(tid) != except && !p.shown {
+                lines.push(self.strace_unfinished(p));
+                p.shown = true;
+            }
+            true
+        });
+        if let Some(s) = self.strace.as_mut() {
+            // Pending calls that started while these were printed go after them.
+            pending.append(&mut s.pending);
+            s.pending = pending;
+            for l in lines {
+                let _ = writeln!(s.out, "{l}");
+            }
+        }
+    }
+
+    /// `read(3,  <unfinished ...>`: the name and the input arguments before the
+    /// first output one.
+    fn strace_unfinished(&self, p: &Pending) -> String {
+        let args = &p.entry.args;
+        let k = args.iter().position(Option::is_none).unwrap_or(args.len());
+        let shown: Vec<&str> = args[..k].iter().flatten().map(String::as_str).collect();
+        let sep = if k > 0 && k < args.len() { ", " } else { "" };
+        format!(
+            "{}{}({}{sep} <unfinished ...>",
+            self.strace_prefix(p.entry.pid, 0),
+            syscall_name(p.nr),
+            shown.join(", ")
+        )
+    }
+
+    /// The end of a pending syscall whose task died in it.
+    fn strace_pending_end(&self, p: &Pending) -> String {
+        let l = if p.shown {
+            format!(
+                "{}<... {} resumed> <unfinished ...>)",
+                self.strace_prefix(p.entry.pid, 0),
+                syscall_name(p.nr)
+            )
+        } else {
+            format!("{})", self.strace_unfinished(p))
+        };
+        format::pad_result(l, "?")
     }
 
     /// `+++ exited with N +++` / `+++ killed by SIG +++` for process `pid`.
@@ -79,8 +171,10 @@ impl Kernel {
                 if core { " (core dumped)" } else { "" }
             ),
         };
+        // Its tasks' syscalls asleep end first.
+        self.strace_flush_pending(Some(pid));
         let p = self.strace_prefix(pid, 1);
-        self.strace_emit(format!("{p}+++ {what} +++"));
+        self.strace_emit(pid, format!("{p}+++ {what} +++"));
     }
 
     /// `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, ...} ---` when a
@@ -93,7 +187,7 @@ impl Kernel {
         let p = self.strace_prefix(tid, 0);
         let line = format::siginfo(&info.0);
         let s = format::signal(info.signo() as u64);
-        self.strace_emit(format!("{p}--- {s} {line} ---"));
+        self.strace_emit(tid, format!("{p}--- {s} {line} ---"));
     }
 
     /// The `execve(...) = 0` strace shows first, for the program puffer starts.
@@ -115,7 +209,14 @@ impl Kernel {
             &[format::quote(path.as_bytes(), false, false), argv, envp],
             "0",
         );
-        self.strace_emit(l);
+        self.strace_emit(first.0, l);
+    }
+}
+
+fn syscall_name(nr: u64) -> String {
+    match crate::syscall::names::name(nr) {
+        Some(n) => n.to_string(),
+        None => format!("syscall_{nr:#x}"),
     }
 }
 
@@ -131,50 +232,104 @@ pub fn enter(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> Option<Entry> {
             args = vec![Some(format!("<... resuming interrupted {name} ...>"))];
         }
     }
-    let e = Entry { pid, args };
+    let pre = decode::pre_values(k, nr, a);
+    let e = Entry { pid, args, pre };
     if matches!(nr, 60 | 231) {
         // exit and exit_group do not return: print them now, before `+++ exited`.
-        let l = finish(k, nr, a, &e, None);
-        k.strace_emit(l);
+        let res = "?".to_string();
+        let l = finish(k, nr, a, &e, None, res, false);
+        k.strace_emit(pid, l);
     }
     Some(e)
 }
 
-/// After the handler: format the output arguments and the result, print the line.
+/// After the handler: format the output arguments and the result, print the line
+/// (the whole call, or its `<... resumed>` end).
 pub fn exit(k: &mut Kernel, nr: u64, a: &[u64; 6], e: Entry, r: SysResult) {
     if r == Err(Errno::ERESTARTSYS) || matches!(nr, 60 | 231) {
         return;
     }
-    let l = finish(k, nr, a, &e, Some(r));
-    k.strace_emit(l);
+    let shown = take_pending(k, e.pid).is_some_and(|p| p.shown);
+    let mut res = decode::result(nr, r);
+    if let Some(d) = decode::result_detail(k, nr, a, r) {
+        res.push(' ');
+        res.push_str(&d);
+    }
+    let l = finish(k, nr, a, &e, Some(r), res, shown);
+    k.strace_emit(e.pid, l);
 }
 
-fn finish(k: &mut Kernel, nr: u64, a: &[u64; 6], e: &Entry, r: Option<SysResult>) -> String {
+/// The syscall returned ERESTARTSYS: it sleeps (it is pending, printed when it
+/// completes or another task prints), or a signal interrupts it (it ends now, with
+/// the code it exits with).
+pub fn parked(k: &mut Kernel, nr: u64, a: &[u64; 6], e: Entry) {
+    let interrupted = k
+        .tasks
+        .get(&k.current)
+        .is_some_and(|t| t.sig.park == crate::signal::Park::Interrupted);
+    if !interrupted {
+        if let Some(s) = k.strace.as_mut() {
+            if !s.pending.iter().any(|p| p.entry.pid == e.pid) {
+                s.pending.push(Pending {
+                    nr,
+                    entry: e,
+                    shown: false,
+                });
+            }
+        }
+        return;
+    }
+    let shown = take_pending(k, e.pid).is_some_and(|p| p.shown);
+    let done = k.io_partial_done(k.current);
+    // (ERESTARTSYS stands for every -ERESTART* code: the outputs print as for a
+    // failure, but nanosleep's `rem`, written on being interrupted.)
+    let r = if done > 0 {
+        Ok(done)
+    } else {
+        Err(Errno::ERESTARTSYS)
+    };
+    let res = k.strace_interrupted_result();
+    let l = finish(k, nr, a, &e, Some(r), res, shown);
+    k.strace_emit(e.pid, l);
+}
+
+fn take_pending(k: &mut Kernel, tid: i32) -> Option<Pending> {
+    let s = k.strace.as_mut()?;
+    let i = s.pending.iter().position(|p| p.entry.pid == tid)?;
+    Some(s.pending.remove(i))
+}
+
+/// A syscall's line: `name(args) = res`, or with `resumed` its end,
+/// `<... name resumed>outputs...) = res`.
+fn finish(
+    k: &mut Kernel,
+    nr: u64,
+    a: &[u64; 6],
+    e: &Entry,
+    r: Option<SysResult>,
+    res: String,
+    resumed: bool,
+) -> String {
     let args: Vec<String> = e
         .args
         .iter()
         .enumerate()
         .map(|(i, s)| match s {
             Some(s) => s.clone(),
-            None => decode::output(k, nr, a, i, r),
+            None => decode::output(k, nr, a, i, r, &e.pre),
         })
         .collect();
-    let name = match crate::syscall::names::name(nr) {
-        Some(n) => n.to_string(),
-        None => format!("syscall_{nr:#x}"),
-    };
-    let res = match r {
-        None => "?".to_string(),
-        Some(r) => {
-            let mut s = decode::result(nr, r);
-            if let Some(d) = decode::result_detail(k, nr, a, r) {
-                s.push(' ');
-                s.push_str(&d);
-            }
-            s
-        }
-    };
+    let name = syscall_name(nr);
     // strace aligns the result counting the `[pid N] ` prefix too.
     let p = k.strace_prefix(e.pid, 0);
+    if resumed {
+        let first_out = e
+            .args
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(args.len());
+        let l = format!("{p}<... {name} resumed>{})", args[first_out..].join(", "));
+        return format::pad_result(l, &res);
+    }
     format::line(&format!("{p}{name}"), &args, &res)
 }

@@ -232,16 +232,19 @@ pub fn dispatch(k: &mut Kernel) {
             Err(Errno::ENOSYS)
         }
     };
-    if let Some(e) = traced {
-        crate::strace::exit(k, nr, &args, e, result);
-    }
     if result == Err(Errno::ERESTARTSYS) {
         // The task sleeps, then executes the same syscall again: RIP back onto
         // `syscall` (two bytes, 0f 05); RAX still holds the number.
         k.cpu.state.rip -= 2;
         // Signals: a pending signal interrupts the sleep (signal/deliver.rs).
         k.signal_syscall_parked();
+        if let Some(e) = traced {
+            crate::strace::parked(k, nr, &args, e);
+        }
         return;
+    }
+    if let Some(e) = traced {
+        crate::strace::exit(k, nr, &args, e, result);
     }
     k.cpu.state.gpr[reg::RAX] = match result {
         Ok(v) => v,
