@@ -335,7 +335,9 @@ impl Session {
         let skipped = |a: u64| skip.iter().any(|&(s, l)| a + 8 > s && a < s + l);
         let maps = self.native.maps();
         let mut pb = vec![0u8; PAGE];
-        for (lo, hi) in writable_ranges(&maps) {
+        let writable =
+            super::native::mappings(&maps).filter(|m| m.writable() && !m.path.starts_with("[v"));
+        for (lo, hi) in writable.map(|m| (m.lo, m.hi)) {
             let mut addr = lo;
             while addr < hi && out.len() < max {
                 let len = ((hi - addr) as usize).min(64 * PAGE);
@@ -614,22 +616,11 @@ impl Session {
         const PAGE: usize = 4096;
         let maps = self.native.maps();
         let mut pb = vec![0u8; PAGE];
-        for line in maps.lines() {
-            let mut f = line.split_whitespace();
-            let (Some(range), Some(perms)) = (f.next(), f.next()) else {
-                continue;
-            };
-            let path = f.nth(3).unwrap_or("");
-            if perms.as_bytes().get(1) != Some(&b'w') || path.starts_with("[v") {
+        for m in super::native::mappings(&maps) {
+            if !m.writable() || m.path.starts_with("[v") {
                 continue;
             }
-            let Some((lo, hi)) = range.split_once('-') else {
-                continue;
-            };
-            let (Ok(lo), Ok(hi)) = (u64::from_str_radix(lo, 16), u64::from_str_radix(hi, 16))
-            else {
-                continue;
-            };
+            let (lo, hi, path) = (m.lo, m.hi, m.path);
             let mut addr = lo;
             while addr < hi {
                 let len = ((hi - addr) as usize).min(64 * PAGE);
@@ -678,27 +669,4 @@ fn flow(f: Flow) -> Cp {
         Flow::Go => Cp::Go,
         Flow::End(c) => Cp::End(c),
     }
-}
-
-/// The writable mappings in /proc/PID/maps text, as (start, end), without the
-/// vDSO's and vvar's.
-fn writable_ranges(maps: &str) -> Vec<(u64, u64)> {
-    let mut v = Vec::new();
-    for line in maps.lines() {
-        let mut f = line.split_whitespace();
-        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
-            continue;
-        };
-        let path = f.nth(3).unwrap_or("");
-        if perms.as_bytes().get(1) != Some(&b'w') || path.starts_with("[v") {
-            continue;
-        }
-        let Some((lo, hi)) = range.split_once('-') else {
-            continue;
-        };
-        if let (Ok(lo), Ok(hi)) = (u64::from_str_radix(lo, 16), u64::from_str_radix(hi, 16)) {
-            v.push((lo, hi));
-        }
-    }
-    v
 }

@@ -530,19 +530,9 @@ impl Session {
 /// The protection (PROT_*) of the native mapping holding `addr`, from
 /// /proc/PID/maps text.
 fn prot_at(maps: &str, addr: u64) -> u64 {
-    for line in maps.lines() {
-        let mut f = line.split_whitespace();
-        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
-            continue;
-        };
-        let Some((lo, hi)) = range.split_once('-') else {
-            continue;
-        };
-        let (Ok(lo), Ok(hi)) = (u64::from_str_radix(lo, 16), u64::from_str_radix(hi, 16)) else {
-            continue;
-        };
-        if (lo..hi).contains(&addr) {
-            let p = perms.as_bytes();
+    for m in native::mappings(maps) {
+        if (m.lo..m.hi).contains(&addr) {
+            let p = m.perms;
             return [(b'r', 1), (b'w', 2), (b'x', 4)]
                 .iter()
                 .enumerate()

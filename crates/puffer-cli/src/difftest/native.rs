@@ -400,15 +400,8 @@ impl Native {
                     }
                     None => {}
                 }
-            } else {
-                let s = std::fs::read_to_string(&stat).unwrap_or_default();
-                let state = s
-                    .rsplit(')')
-                    .next()
-                    .and_then(|r| r.split_whitespace().next());
-                if matches!(state, None | Some("Z") | Some("X")) {
-                    return Ok(());
-                }
+            } else if task_ended(&stat) {
+                return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_micros(25));
         }
@@ -479,6 +472,48 @@ impl Native {
             }
         }
     }
+}
+
+/// One line of /proc/PID/maps.
+pub struct Mapping<'a> {
+    pub lo: u64,
+    pub hi: u64,
+    /// `rwxp`-style permission letters.
+    pub perms: &'a [u8],
+    /// The file, `[stack]` and the like, or empty for anonymous memory.
+    pub path: &'a str,
+}
+
+impl Mapping<'_> {
+    pub fn writable(&self) -> bool {
+        self.perms.get(1) == Some(&b'w')
+    }
+}
+
+/// The mappings in /proc/PID/maps text (lines that do not parse are skipped).
+pub fn mappings(maps: &str) -> impl Iterator<Item = Mapping<'_>> {
+    maps.lines().filter_map(|line| {
+        let mut f = line.split_whitespace();
+        let (range, perms) = (f.next()?, f.next()?);
+        let path = f.nth(3).unwrap_or("");
+        let (lo, hi) = range.split_once('-')?;
+        Some(Mapping {
+            lo: u64::from_str_radix(lo, 16).ok()?,
+            hi: u64::from_str_radix(hi, 16).ok()?,
+            perms: perms.as_bytes(),
+            path,
+        })
+    })
+}
+
+/// Has the task whose /proc `stat` file this is ended (a zombie, dead, gone)?
+fn task_ended(stat: &str) -> bool {
+    let s = std::fs::read_to_string(stat).unwrap_or_default();
+    let state = s
+        .rsplit(')')
+        .next()
+        .and_then(|r| r.split_whitespace().next());
+    matches!(state, None | Some("Z") | Some("X"))
 }
 
 fn open_mem(pid: libc::pid_t) -> Result<File, String> {

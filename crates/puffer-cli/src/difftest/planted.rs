@@ -24,22 +24,12 @@ impl Planted {
     /// and plant INT3 on each.
     pub fn plant(native: &Native) -> Result<Planted, String> {
         let mut sites = BTreeMap::new();
-        for line in native.maps().lines() {
-            let mut f = line.split_whitespace();
-            let (Some(range), Some(perms)) = (f.next(), f.next()) else {
-                continue;
-            };
-            let path = f.nth(3).unwrap_or("");
-            if perms.as_bytes().get(2) != Some(&b'x') || path.starts_with('[') {
+        let maps = native.maps();
+        for m in super::native::mappings(&maps) {
+            if m.perms.get(2) != Some(&b'x') || m.path.starts_with('[') {
                 continue;
             }
-            let Some((lo, hi)) = range.split_once('-') else {
-                continue;
-            };
-            let (Ok(lo), Ok(hi)) = (u64::from_str_radix(lo, 16), u64::from_str_radix(hi, 16))
-            else {
-                continue;
-            };
+            let (lo, hi) = (m.lo, m.hi);
             let Some(code) = native.read(lo, (hi - lo) as usize) else {
                 continue;
             };

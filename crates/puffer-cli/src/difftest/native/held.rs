@@ -46,12 +46,7 @@ impl Native {
         if r != 0 {
             // A child that has ended already (a zombie cannot be attached to) has
             // nothing left to hold.
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let state = stat
-                .rsplit(')')
-                .next()
-                .and_then(|r| r.split_whitespace().next());
-            if matches!(state, None | Some("Z") | Some("X")) {
+            if super::task_ended(&format!("/proc/{pid}/stat")) {
                 return Ok(());
             }
             return Err(format!(
@@ -122,23 +117,28 @@ impl Native {
         };
     }
 
+    /// Take one wait status of held child `pid` (`nohang`: only one it has
+    /// already). False when there was none, or the child is gone.
+    fn wait_kid(&mut self, pid: libc::pid_t, nohang: bool) -> bool {
+        let mut st = 0;
+        let flags = libc::__WALL | if nohang { libc::WNOHANG } else { 0 };
+        // SAFETY: waiting for our tracee.
+        let r = unsafe { libc::waitpid(pid, &mut st, flags) };
+        if r == pid {
+            self.kid_status(pid, st);
+            return true;
+        }
+        if r < 0 {
+            self.kids.retain(|&(p, _)| p != pid);
+        }
+        false
+    }
+
     /// Collect every status the held children have to report.
     fn sweep_kids(&mut self) {
         let pids: Vec<libc::pid_t> = self.kids.iter().map(|&(p, _)| p).collect();
         for pid in pids {
-            loop {
-                let mut st = 0;
-                // SAFETY: waiting for our tracee.
-                let r = unsafe { libc::waitpid(pid, &mut st, libc::__WALL | libc::WNOHANG) };
-                if r == pid {
-                    self.kid_status(pid, st);
-                    continue;
-                }
-                if r < 0 {
-                    self.kids.retain(|&(p, _)| p != pid);
-                }
-                break;
-            }
+            while self.wait_kid(pid, true) {}
         }
     }
 
@@ -149,32 +149,17 @@ impl Native {
         }
         self.holding = true;
         self.sweep_kids();
-        let running: Vec<libc::pid_t> = self
+        let running = |n: &Native, pid| n.kids.contains(&(pid, Kid::Running));
+        let pids: Vec<libc::pid_t> = self
             .kids
             .iter()
             .filter(|k| k.1 == Kid::Running)
             .map(|k| k.0)
             .collect();
-        for pid in running {
+        for pid in pids {
             // SAFETY: our (seized) tracee; it reports a stop soon after.
             unsafe { libc::ptrace(libc::PTRACE_INTERRUPT, pid, 0, 0) };
-            loop {
-                let mut st = 0;
-                // SAFETY: waiting for our tracee.
-                let r = unsafe { libc::waitpid(pid, &mut st, libc::__WALL) };
-                if r != pid {
-                    self.kids.retain(|&(p, _)| p != pid);
-                    break;
-                }
-                self.kid_status(pid, st);
-                if !self
-                    .kids
-                    .iter()
-                    .any(|&(p, s)| p == pid && s == Kid::Running)
-                {
-                    break;
-                }
-            }
+            while self.wait_kid(pid, false) && running(self, pid) {}
         }
     }
 
