@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static uint32_t hash_step(uint32_t h, const unsigned char *p, size_t n)
@@ -394,6 +395,56 @@ static void pipeline(void)
     printf("pipeline statuses %d %d\n", WEXITSTATUS(s1), WEXITSTATUS(s2));
 }
 
+/* RLIMIT_NOFILE bounds the descriptor numbers: allocation stops with EMFILE at
+ * it, pipe(2) needing two with only one free fails and leaves the free one
+ * free, dup2 and F_DUPFD beyond it fail with EBADF and EINVAL. */
+static void descriptor_limit(void)
+{
+    struct rlimit old, rl;
+    getrlimit(RLIMIT_NOFILE, &old);
+    rl = old;
+    rl.rlim_cur = 32;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    int base = open("/dev/null", O_RDONLY);
+    int fds[40], n = 0, fd;
+    errno = 0;
+    while (n < 40 && (fd = dup(base)) >= 0)
+        fds[n++] = fd;
+    printf("dup up to the limit: stopped with %s, highest %d\n",
+           errno == EMFILE ? "EMFILE" : strerror(errno), n ? fds[n - 1] : -1);
+    close(fds[--n]);
+    int p[2];
+    errno = 0;
+    int r = pipe(p);
+    printf("pipe with one descriptor free -> %d errno=%s\n", r,
+           errno == EMFILE ? "EMFILE" : strerror(errno));
+    fd = dup(base);
+    printf("the free descriptor is still free: %s\n", fd == 31 ? "yes" : "no");
+    if (fd >= 0)
+        fds[n++] = fd;
+    errno = 0;
+    r = dup2(base, 32);
+    printf("dup2 to the limit -> %d errno=%s\n", r, errno == EBADF ? "EBADF" : strerror(errno));
+    errno = 0;
+    r = fcntl(base, F_DUPFD, 32);
+    printf("F_DUPFD from the limit -> %d errno=%s\n", r,
+           errno == EINVAL ? "EINVAL" : strerror(errno));
+    errno = 0;
+    r = fcntl(base, F_DUPFD, 31);
+    printf("F_DUPFD with none free -> %d errno=%s\n", r,
+           errno == EMFILE ? "EMFILE" : strerror(errno));
+    while (n > 0)
+        close(fds[--n]);
+    close(base);
+    setrlimit(RLIMIT_NOFILE, &old);
+    r = pipe(p);
+    printf("after restoring the limit, pipe -> %d\n", r);
+    if (r == 0) {
+        close(p[0]);
+        close(p[1]);
+    }
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -410,5 +461,6 @@ int main(void)
     errno = 0;
     r = pipe((int *)8);
     printf("pipe bad pointer -> %d errno=%s\n", r, errno == EFAULT ? "EFAULT" : strerror(errno));
+    descriptor_limit();
     return 0;
 }

@@ -126,9 +126,31 @@ impl Kernel {
                 )
             }
         };
-        let files = self.current_files();
-        let fd = files.borrow_mut().alloc(file, flags & O_CLOEXEC != 0)?;
+        let fd = self.install_fd(file, flags & O_CLOEXEC != 0)?;
         Ok(fd as u64)
+    }
+
+    /// RLIMIT_NOFILE's soft limit for the current process: one more than the
+    /// highest descriptor it may have.
+    pub(crate) fn nofile_limit(&self) -> u64 {
+        let tgid = self.current_task().tgid;
+        self.procs
+            .get(&tgid)
+            .map_or(crate::vfs::fdtable::NOFILE as u64, |p| p.rlimits[7].0)
+    }
+
+    fn fd_limit(&self) -> usize {
+        self.nofile_limit()
+            .min(crate::vfs::fdtable::NR_OPEN as u64) as usize
+    }
+
+    /// Install `file` at the current process's lowest free descriptor (EMFILE at
+    /// RLIMIT_NOFILE).
+    pub(crate) fn install_fd(&mut self, file: FileRef, cloexec: bool) -> Result<i32, Errno> {
+        let limit = self.fd_limit();
+        self.current_files()
+            .borrow_mut()
+            .alloc_from(0, limit, file, cloexec)
     }
 }
 
@@ -156,12 +178,12 @@ pub fn sys_close(k: &mut Kernel, a: &Args) -> SysResult {
 pub fn sys_dup(k: &mut Kernel, a: &Args) -> SysResult {
     let files = k.current_files();
     let f = files.borrow().get(a[0] as i32)?.clone();
-    let fd = files.borrow_mut().alloc(f, false)?;
+    let fd = k.install_fd(f, false)?;
     Ok(fd as u64)
 }
 
 fn dup_to(k: &mut Kernel, old: i32, new: i32, cloexec: bool) -> SysResult {
-    if new < 0 || new as usize >= crate::vfs::fdtable::NOFILE {
+    if new < 0 || new as usize >= k.fd_limit() {
         return Err(Errno::EBADF);
     }
     let files = k.current_files();
@@ -223,13 +245,15 @@ pub fn sys_fcntl(k: &mut Kernel, a: &Args) -> SysResult {
     match a[1] {
         F_DUPFD | F_DUPFD_CLOEXEC => {
             let f = files.borrow().get(fd)?.clone();
-            let min = a[2] as usize;
-            if min >= crate::vfs::fdtable::NOFILE {
+            // (Linux takes the argument as an unsigned int.)
+            let min = a[2] as u32 as usize;
+            let limit = k.fd_limit();
+            if min >= limit {
                 return Err(Errno::EINVAL);
             }
             let n = files
                 .borrow_mut()
-                .alloc_from(min, f, a[1] == F_DUPFD_CLOEXEC)?;
+                .alloc_from(min, limit, f, a[1] == F_DUPFD_CLOEXEC)?;
             Ok(n as u64)
         }
         F_GETFD => Ok(files.borrow().entry(fd)?.cloexec as u64),

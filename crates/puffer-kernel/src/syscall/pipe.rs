@@ -418,8 +418,8 @@ impl Kernel {
         out: u64,
     ) -> SysResult {
         let files = self.current_files();
-        let fa = files.borrow_mut().alloc(a, cloexec)?;
-        let fb = match files.borrow_mut().alloc(b, cloexec) {
+        let fa = self.install_fd(a, cloexec)?;
+        let fb = match self.install_fd(b, cloexec) {
             Ok(fb) => fb,
             Err(e) => {
                 let _ = files.borrow_mut().close(fa);
@@ -469,10 +469,7 @@ fn eventfd2(k: &mut Kernel, initval: u64, flags: u64) -> SysResult {
     );
     let st = crate::vfs::file::O_RDWR | (flags as u32 & O_NONBLOCK);
     let f = File::new(FileKind::EventFd(e), st, "anon_inode:[eventfd]");
-    let fd = k
-        .current_files()
-        .borrow_mut()
-        .alloc(f, flags & EFD_CLOEXEC != 0)?;
+    let fd = k.install_fd(f, flags & EFD_CLOEXEC != 0)?;
     Ok(fd as u64)
 }
 

@@ -340,12 +340,3 @@ fn pselect6(k: &mut Kernel, a: &Args) -> SysResult {
     r
 }
 
-impl Kernel {
-    /// RLIMIT_NOFILE's soft limit for the current process.
-    fn nofile_limit(&self) -> u64 {
-        let tgid = self.current_task().tgid;
-        self.procs
-            .get(&tgid)
-            .map_or(crate::vfs::fdtable::NOFILE as u64, |p| p.rlimits[7].0)
-    }
-}

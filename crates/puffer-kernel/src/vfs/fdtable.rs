@@ -17,6 +17,10 @@ pub struct FdEntry {
 /// RLIMIT_NOFILE's default soft limit.
 pub const NOFILE: usize = 1024;
 
+/// The most descriptors a table can hold whatever RLIMIT_NOFILE says (Linux's
+/// fs.nr_open default).
+pub const NR_OPEN: usize = 1 << 20;
+
 #[derive(Clone, Default)]
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
@@ -47,21 +51,24 @@ impl FdTable {
             .ok_or(Errno::EBADF)
     }
 
-    /// Install at the lowest free descriptor >= `min`.
-    pub fn alloc_from(&mut self, min: usize, file: FileRef, cloexec: bool) -> Result<i32, Errno> {
+    /// Install at the lowest free descriptor >= `min`, which must be below
+    /// `limit` (the caller's RLIMIT_NOFILE): EMFILE when none is.
+    pub fn alloc_from(
+        &mut self,
+        min: usize,
+        limit: usize,
+        file: FileRef,
+        cloexec: bool,
+    ) -> Result<i32, Errno> {
         let mut i = min;
         while i < self.slots.len() && self.slots[i].is_some() {
             i += 1;
         }
-        if i >= NOFILE {
+        if i >= limit.min(NR_OPEN) {
             return Err(Errno::EMFILE);
         }
         self.set(i as i32, file, cloexec);
         Ok(i as i32)
-    }
-
-    pub fn alloc(&mut self, file: FileRef, cloexec: bool) -> Result<i32, Errno> {
-        self.alloc_from(0, file, cloexec)
     }
 
     /// Install at exactly `fd`, replacing (and returning) what was there.
