@@ -102,6 +102,31 @@ fn a_broken_mul_in_a_thread_is_localized() {
     assert!(out.contains("<<"), "{out}");
 }
 
+/// A localizing re-run that does not finish in `--localize-timeout` seconds (here
+/// 0: at once) gives up with the checkpoint's report standing, exit status 1,
+/// rather than hanging.
+#[test]
+fn localizing_gives_up_after_its_timeout() {
+    let (code, out) = difftest(
+        &[
+            "--sync",
+            "syscall",
+            "--digest-every",
+            "20",
+            "--break-insn",
+            "mul",
+            "--break-thread",
+            "1",
+            "--localize-timeout",
+            "0",
+        ],
+        "threads.musl",
+    );
+    assert_eq!(code, 1, "expected a divergence:\n{out}");
+    assert!(out.contains("difftest: checkpoint: DIVERGENCE"), "{out}");
+    assert!(out.contains("localizing it did not finish in 0 s"), "{out}");
+}
+
 /// One C fixture in checkpoint mode, as the fixture suite runs it: a fresh
 /// working directory, an empty environment, stdin from /dev/null, only the three
 /// standard descriptors, and the arguments from `<name>.args`.
@@ -134,23 +159,16 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
             Ok(())
         })
     };
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot start puffer: {e}"));
+    let out = run_with_limit(&mut cmd, FIXTURE_LIMIT);
     let _ = std::fs::remove_dir_all(&cwd);
-    let out = out?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (status, text) = out?;
     let verdict = text
         .lines()
         .filter(|l| l.starts_with("difftest:") || l.starts_with("puffer difftest:"))
         .last()
         .unwrap_or("")
         .to_string();
-    if out.status.code() == Some(0)
+    if status == Some(0)
         && text.contains("no divergence")
         && !text.contains("DIVERGENCE")
     {
@@ -158,6 +176,56 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
     } else {
         Err(text)
     }
+}
+
+/// The longest one fixture's difftest may take (the slowest takes some 20 s
+/// here): a run that hangs fails with what it printed instead of holding up the
+/// suite.
+const FIXTURE_LIMIT: std::time::Duration = std::time::Duration::from_secs(400);
+
+/// Run `cmd` with its output collected; killed after `limit`. Its exit code (None:
+/// killed by a signal) and its stdout and stderr, one after the other.
+fn run_with_limit(
+    cmd: &mut Command,
+    limit: std::time::Duration,
+) -> Result<(Option<i32>, String), String> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start puffer: {e}"))?;
+    fn drain<R: Read + Send + 'static>(p: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            if let Some(mut p) = p {
+                let _ = p.read_to_end(&mut v);
+            }
+            v
+        })
+    }
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
+    let start = std::time::Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) if start.elapsed() > limit => {
+                timed_out = true;
+                let _ = child.kill();
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(e) => return Err(format!("waiting for puffer: {e}")),
+        }
+    };
+    let mut text = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+    text.push_str(&String::from_utf8_lossy(&err.join().unwrap_or_default()));
+    if timed_out {
+        text.push_str(&format!("\n(killed: still running after {} s)\n", limit.as_secs()));
+    }
+    Ok((status.code(), text))
 }
 
 /// Lockstep over this many instructions first, then checkpoints to the end.

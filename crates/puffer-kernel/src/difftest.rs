@@ -52,6 +52,13 @@ impl Kernel {
         self.enter_user().map(|_| ())
     }
 
+    /// Would the current thread discard `sig` on arrival (ignored and not
+    /// blocked)? A traced native thread still stops to take such a signal, which
+    /// for an untraced one never arrives.
+    pub fn discards_signal(&self, sig: i32) -> bool {
+        self.sig_ignored(self.current, sig)
+    }
+
     /// A signal the host delivered to the native process now: queue it for the
     /// current thread with the host's siginfo. `interrupted`: the syscall just
     /// completed (its number) returned a -ERESTART* code natively, i.e. the signal

@@ -62,6 +62,15 @@ fn localize(
         "difftest: checkpoint: {}\ndifftest: localizing: re-running both to syscall #{from} and comparing from there in lockstep",
         report.trim_start_matches("difftest: ")
     );
+    let limit = a.localize_timeout;
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(limit));
+        // (The native processes die with difftest: PTRACE_O_EXITKILL.)
+        println!(
+            "difftest: DIVERGENCE (as the checkpoint above reports; localizing it did not finish in {limit} s)"
+        );
+        std::process::exit(1);
+    });
     let mut s = Session::start(a, true)?;
     // Threads run in the order the first run ran them.
     s.replay = Some((sched, 0));
@@ -146,7 +155,8 @@ impl Session {
     /// signals are passed on (puffer raises its own); a signal from outside makes
     /// puffer catch up to the same point and take it too.
     fn native_to_stop(&mut self) -> Result<NStop, Cp> {
-        let mut st = self.native.to_syscall(0);
+        let pending = std::mem::take(&mut self.threads[self.cur].sig);
+        let mut st = self.native.to_syscall(pending);
         // The syscall (RIP after it, number) a signal just injected interrupted.
         let mut interrupted_at: Option<(u64, u64)> = None;
         loop {

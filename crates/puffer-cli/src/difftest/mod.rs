@@ -74,6 +74,13 @@ pub struct DiffArgs {
     /// exit); 0: only at exit.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     digest_every: u64,
+    /// With `--sync syscall`: give up localizing a divergence a checkpoint saw
+    /// after this many seconds (its report stands; exit status 1). A re-run can
+    /// go differently from the first run where the host decides (which thread a
+    /// signal wakes, when a child ends) and then wait for something that does
+    /// not come.
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub localize_timeout: u64,
     /// Stop (successfully) after comparing this many instructions in lockstep.
     #[arg(long)]
     max_steps: Option<u64>,
@@ -410,13 +417,19 @@ impl Session {
             ));
         }
         if self.threads.len() > 1 {
+            // The other threads are gone on both sides; one that was not the
+            // first took over the first one's ID on both (Linux's de_thread).
             if self.cur != 0 {
-                return Err(format!(
-                    "difftest: step {step}: a thread other than the first one made execve (it takes over the process ID natively): not followed yet"
+                self.note(format_args!(
+                    "step {step}: execve by thread {}: it goes on as the process's only thread, with the process ID",
+                    self.threads[self.cur].ntid
                 ));
             }
-            // The other threads are gone on both sides.
             self.threads.truncate(1);
+            self.threads[0].state = threads::TState::Ready;
+            self.threads[0].ntid = self.native.pid;
+            self.cur = 0;
+            self.native.cur = self.native.pid;
             self.native.only_leader();
         }
         sync_initial(&self.native, &mut self.k)?;

@@ -145,10 +145,15 @@ impl Native {
     }
 
     pub fn regs(&self) -> libc::user_regs_struct {
+        self.regs_of(self.cur)
+    }
+
+    /// The registers of thread `tid`, stopped.
+    pub fn regs_of(&self, tid: libc::pid_t) -> libc::user_regs_struct {
         // SAFETY: user_regs_struct is plain data; GETREGS fills it.
         unsafe {
             let mut r: libc::user_regs_struct = std::mem::zeroed();
-            libc::ptrace(libc::PTRACE_GETREGS, self.cur, 0, &mut r as *mut _);
+            libc::ptrace(libc::PTRACE_GETREGS, tid, 0, &mut r as *mut _);
             r
         }
     }
@@ -237,7 +242,9 @@ impl Native {
         // SAFETY: our stopped tracee.
         unsafe { libc::ptrace(req, tid, 0, sig as libc::c_long) };
         loop {
-            let st = self.wait_blocking(tid);
+            let st = self.wait_blocking(self.cur);
+            // (An execve by another thread than the leader moves it to the leader's ID.)
+            let tid = self.cur;
             if st == -1 {
                 return Stop::Ended(0);
             }
@@ -313,13 +320,32 @@ impl Native {
 
     /// Wait for thread `tid`'s next status. With other threads traced, through
     /// waitpid(-1): the leader's end is reported only once they are reaped.
+    ///
+    /// A thread other than the leader that completes an execve takes over the
+    /// leader's ID (ptrace(2), "execve(2) under ptrace"): its own ID is gone and its
+    /// exec event stop comes under the process ID, which becomes `cur`.
     fn wait_blocking(&mut self, tid: libc::pid_t) -> i32 {
         loop {
             if self.tids.len() <= 1 && self.kids.is_empty() {
                 return self.wait_tid(tid, false).unwrap_or(-1);
             }
-            if let Some(st) = self.wait_tid(tid, true) {
-                return st;
+            match self.wait_tid(tid, true) {
+                Some(-1) if tid != self.pid => {
+                    let pid = self.pid;
+                    let exec = (libc::SIGTRAP | (libc::PTRACE_EVENT_EXEC << 8)) << 8 | 0x7f;
+                    if let Some(i) = self.stash.iter().position(|&(t, st)| t == pid && st == exec) {
+                        let st = self.stash.remove(i).1;
+                        self.tids.retain(|&t| t != tid);
+                        self.cur = pid;
+                        return st;
+                    }
+                    let ended = |st: i32| libc::WIFEXITED(st) || libc::WIFSIGNALED(st);
+                    if self.tids.is_empty() || self.stash.iter().any(|&(t, st)| t == pid && ended(st)) {
+                        return -1;
+                    }
+                }
+                Some(st) => return st,
+                None => {}
             }
             self.wait_any();
         }
@@ -360,6 +386,14 @@ impl Native {
         self.release_kids();
         // SAFETY: our stopped tracee.
         unsafe { libc::ptrace(libc::PTRACE_SYSCALL, self.cur, 0, 0) };
+    }
+
+    /// Resume thread `tid`, stopped inside a syscall it is left to run (at the exit
+    /// of an interrupted one, at the entry of its restart, at the delivery of a
+    /// signal the program ignores), to the syscall's next stop, without waiting.
+    pub fn resume_in_syscall(&mut self, tid: libc::pid_t, sig: i32) {
+        // SAFETY: our stopped tracee.
+        unsafe { libc::ptrace(libc::PTRACE_SYSCALL, tid, 0, sig as libc::c_long) };
     }
 
     /// Take up thread `tid`, which the current thread has just created: wait for
@@ -411,6 +445,8 @@ impl Native {
     /// After an execve by the leader: the other threads are gone.
     pub fn only_leader(&mut self) {
         self.tids.retain(|&t| t == self.pid);
+        let pid = self.pid;
+        self.stash.retain(|&(t, _)| t == pid);
     }
 
     /// The process is ending: its wait status, once its leader has ended.

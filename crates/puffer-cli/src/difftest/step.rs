@@ -25,7 +25,8 @@ impl Session {
             self.native.set_siginfo(&info);
             return self.take_async_step(sig, &info);
         }
-        let st = self.native.step(0);
+        let pending = std::mem::take(&mut self.threads[self.cur].sig);
+        let st = self.native.step(pending);
         if let Stop::Signal(sig) = st {
             let info = self.native.siginfo();
             if !is_fault(sig, &info) {

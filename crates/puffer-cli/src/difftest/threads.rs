@@ -14,6 +14,14 @@
 //! same on both sides. exit(2) of one thread is waited for to its end: its
 //! clear-child-tid store is what a joiner looks at next.
 //!
+//! A signal from outside may interrupt a syscall a thread waits in natively (the
+//! host kernel wakes a thread that can take a process-wide signal, such as a
+//! child's SIGCHLD). The thread's exit stop then shows -ERESTART*; it is run on
+//! to its signal-delivery stop, or, when another thread dequeued the signal
+//! first, to the entry of the restarted syscall, which goes on unseen by puffer.
+//! A signal it takes that has a handler is taken by the same thread in puffer,
+//! its syscall interrupted as natively.
+//!
 //! A thread that waits for another without a syscall (a spin loop on a flag)
 //! would wait forever here: threads switch only at checkpoints.
 
@@ -32,6 +40,9 @@ pub struct Th {
     /// Its registered `struct rseq`, whose CPU fields the host kernel rewrites on
     /// returns to user mode.
     pub rseq: Option<u64>,
+    /// A signal that interrupted its syscall natively, delivered when it is
+    /// resumed next (puffer holds it queued, the syscall interrupted).
+    pub sig: i32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -53,6 +64,7 @@ impl Th {
             ptid,
             state: TState::Ready,
             rseq: None,
+            sig: 0,
         }
     }
 }
@@ -136,9 +148,26 @@ impl Session {
                 let ntid = self.threads[i].ntid;
                 match self.native.poll(ntid) {
                     None => {}
+                    Some(Stop::Syscall) if self.native.at_syscall_entry(ntid) => {
+                        // The syscall restarted natively: the signal that
+                        // interrupted it was taken by another thread, or ignored
+                        // (restart_syscall(2) carries on a sleep with a deadline).
+                        // Puffer, which still stands at its entry, sees nothing of
+                        // this; the result comes when it returns.
+                        tracing::debug!("difftest: thread {ntid}: syscall {no} restarted");
+                        self.native.resume_in_syscall(ntid, 0);
+                    }
                     Some(Stop::Syscall) => {
+                        let ret = self.native.regs_of(ntid).rax;
+                        if (-516..=-512).contains(&(ret as i64)) && ret as i64 != -515 {
+                            // A signal interrupted it (-ERESTART*): next comes the
+                            // thread's signal-delivery stop, or, when another thread
+                            // took the signal first, the restart's entry.
+                            tracing::debug!("difftest: thread {ntid}: syscall {no} interrupted ({})", ret as i64);
+                            self.native.resume_in_syscall(ntid, 0);
+                            continue;
+                        }
                         self.switch_thread(i);
-                        let ret = self.native.regs().rax;
                         self.threads[i].state = TState::Ready;
                         self.complete_syscall(step, no, &args, ret)
                             .map_err(Cp::Diverged)?;
@@ -157,6 +186,30 @@ impl Session {
                             Flow::End(c) => Cp::End(c),
                             Flow::Go => Cp::Go,
                         });
+                    }
+                    Some(Stop::Signal(sig)) => {
+                        // A signal from outside (a child's SIGCHLD, a timer) that
+                        // interrupted the syscall this thread waits in, at its
+                        // delivery. One the program ignores exists only for the
+                        // tracer (Linux discards it on arrival at an untraced
+                        // process): it is passed on and the syscall restarts,
+                        // unseen by puffer. Otherwise puffer takes it with the
+                        // syscall interrupted, as Linux did; natively it is
+                        // delivered when the thread runs next, so the handler
+                        // runs on both sides in the same segment.
+                        self.switch_thread(i);
+                        tracing::debug!("difftest: thread {ntid}: signal {sig} in syscall {no}");
+                        if self.k.discards_signal(sig) {
+                            self.native.resume_in_syscall(ntid, sig);
+                            continue;
+                        }
+                        let info = self.native.siginfo();
+                        self.copy_interrupted_results(no);
+                        self.k.inject_signal(&info, Some(no));
+                        self.signals += 1;
+                        self.threads[i].state = TState::Ready;
+                        self.threads[i].sig = sig;
+                        any = true;
                     }
                     Some(other) => {
                         return Err(Cp::Diverged(format!(

@@ -80,7 +80,7 @@ impl Kernel {
     }
 
     /// Would `sig` be discarded on arrival at task `tid`?
-    fn sig_ignored(&self, tid: Pid, sig: i32) -> bool {
+    pub(crate) fn sig_ignored(&self, tid: Pid, sig: i32) -> bool {
         let Some(t) = self.tasks.get(&tid) else {
             return false;
         };

@@ -201,7 +201,7 @@ impl Native {
     }
 
     /// Is thread `tid` stopped at a syscall's entry (PTRACE_GET_SYSCALL_INFO)?
-    pub(super) fn at_syscall_entry(&self, tid: libc::pid_t) -> bool {
+    pub fn at_syscall_entry(&self, tid: libc::pid_t) -> bool {
         let mut info = [0u8; 88];
         // SAFETY: the kernel writes at most `info.len()` bytes.
         let r = unsafe {
