@@ -102,6 +102,38 @@ fn a_broken_mul_in_a_thread_is_localized() {
     assert!(out.contains("<<"), "{out}");
 }
 
+/// Threads that wait for each other without syscalls (spin loops, a spinlock)
+/// are followed through time slices: a wrong result in one of them is still
+/// pinned on its instruction by the re-run, which replays the same segments.
+#[test]
+fn a_broken_cmp_among_spinning_threads_is_localized() {
+    let (code, out) = difftest(
+        &[
+            "--sync",
+            "syscall",
+            "--digest-every",
+            "20",
+            "--break-insn",
+            "cmp",
+            "--break-thread",
+            "3",
+        ],
+        "spin_threads.musl",
+    );
+    assert_eq!(code, 1, "expected a divergence:\n{out}");
+    assert!(out.contains("localizing"), "{out}");
+    assert!(!out.contains("went differently"), "{out}");
+    let line = out
+        .lines()
+        .filter(|l| l.contains("DIVERGENCE"))
+        .last()
+        .unwrap_or_else(|| panic!("no DIVERGENCE line:\n{out}"));
+    assert!(
+        line.contains(" cmp "),
+        "the divergence should name cmp: {line}"
+    );
+}
+
 /// A localizing re-run that does not finish in `--localize-timeout` seconds (here
 /// 0: at once) gives up with the checkpoint's report standing, exit status 1,
 /// rather than hanging.
@@ -168,10 +200,7 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
         .last()
         .unwrap_or("")
         .to_string();
-    if status == Some(0)
-        && text.contains("no divergence")
-        && !text.contains("DIVERGENCE")
-    {
+    if status == Some(0) && text.contains("no divergence") && !text.contains("DIVERGENCE") {
         Ok(verdict)
     } else {
         Err(text)
@@ -223,7 +252,10 @@ fn run_with_limit(
     let mut text = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
     text.push_str(&String::from_utf8_lossy(&err.join().unwrap_or_default()));
     if timed_out {
-        text.push_str(&format!("\n(killed: still running after {} s)\n", limit.as_secs()));
+        text.push_str(&format!(
+            "\n(killed: still running after {} s)\n",
+            limit.as_secs()
+        ));
     }
     Ok((status.code(), text))
 }

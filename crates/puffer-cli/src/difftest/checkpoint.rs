@@ -56,7 +56,7 @@ fn localize(
     from: u64,
     upto: u64,
     report: &str,
-    sched: Vec<usize>,
+    sched: Vec<super::threads::Seg>,
 ) -> Result<ExitCode, String> {
     println!(
         "difftest: checkpoint: {}\ndifftest: localizing: re-running both to syscall #{from} and comparing from there in lockstep",
@@ -116,6 +116,8 @@ enum NStop {
     /// At the breakpoint planted on the CPUID or RDTSC at this address.
     HostInsn(u64),
     Ended(ExitStatus),
+    /// The thread's time slice ended; puffer has caught up with it.
+    Preempted,
 }
 
 impl Session {
@@ -156,13 +158,28 @@ impl Session {
     /// puffer catch up to the same point and take it too.
     fn native_to_stop(&mut self) -> Result<NStop, Cp> {
         let pending = std::mem::take(&mut self.threads[self.cur].sig);
-        let mut st = self.native.to_syscall(pending);
+        if self.may_preempt() {
+            self.native.arm_slice(self.threads[self.cur].ntid);
+        }
+        let st = self.native.to_syscall(pending);
+        let r = self.native_to_stop_from(st);
+        self.native.disarm();
+        r
+    }
+
+    fn native_to_stop_from(&mut self, mut st: Stop) -> Result<NStop, Cp> {
         // The syscall (RIP after it, number) a signal just injected interrupted.
         let mut interrupted_at: Option<(u64, u64)> = None;
         loop {
             match st {
                 Stop::Syscall => return Ok(NStop::Syscall),
                 Stop::Ended(x) => return Ok(NStop::Ended(status_of(x))),
+                Stop::Preempted => {
+                    self.native.finish_rep().map_err(Cp::Diverged)?;
+                    self.catch_up("is preempted (its time slice ended)")?;
+                    self.sync_frames();
+                    return Ok(NStop::Preempted);
+                }
                 Stop::Trap => {
                     interrupted_at = None;
                     let rip = self.native.regs().rip;
@@ -199,7 +216,7 @@ impl Session {
                             self.copy_interrupted_results(nr);
                             interrupted_at = Some((r.rip, nr));
                         }
-                        self.catch_up(sig)?;
+                        self.catch_up(&format!("takes signal {sig}"))?;
                         self.sync_frames();
                         self.k.inject_signal(&info, interrupted);
                         self.signals += 1;
@@ -234,16 +251,24 @@ impl Session {
         }
     }
 
-    /// The native process stopped to take a signal from outside: puffer runs (at full
-    /// speed) to the same state, where it takes the signal too: the same RIP and
+    /// The native process stopped to take a signal from outside, or at the end of a
+    /// time slice: puffer runs (at full speed) to the same state, where it takes
+    /// the signal too (or the other thread runs next): the same RIP and
     /// registers, and the same contents of the memory words that differ now (what
     /// the native process wrote since the last checkpoint, such as a spinning
     /// loop's counter in memory). A waiting loop repeats its state, so any
     /// iteration that matches is as good.
-    fn catch_up(&mut self, sig: i32) -> Result<(), Cp> {
+    fn catch_up(&mut self, what: &str) -> Result<(), Cp> {
         // A CPU-time timer (ITIMER_VIRTUAL, ITIMER_PROF) fires natively after some
         // tens of milliseconds of spinning: hundreds of millions of instructions.
         const LIMIT: u64 = 4_000_000_000;
+        if self.threads.len() > 1 {
+            // What other threads' syscalls wrote natively (a clock_gettime's
+            // timespec) is to be in puffer too before the memory is compared.
+            let me = self.cur;
+            self.collect(false)?;
+            self.switch_thread(me);
+        }
         let nr = self.native.regs();
         let nx = self.native.xmm();
         let n = self.syscalls;
@@ -252,7 +277,7 @@ impl Session {
         // its frame is in puffer's memory too.
         if let Err(pst) = self.k.deliver_pending() {
             return Err(Cp::Diverged(format!(
-                "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
+                "difftest: DIVERGENCE after syscall #{n}: the native process {what} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
                 nr.rip
             )));
         }
@@ -269,7 +294,7 @@ impl Session {
                 let mut b = [0u8; 8];
                 let _ = self.k.copy_from_user(a, &mut b);
                 tracing::debug!(
-                    "difftest: catching up with signal {sig} at {:#x}: {a:#x} native {:#x}, puffer {:#x}",
+                    "difftest: catching up ({what}) at {:#x}: {a:#x} native {:#x}, puffer {:#x}",
                     nr.rip,
                     u64::from_le_bytes(w),
                     u64::from_le_bytes(b)
@@ -299,20 +324,20 @@ impl Session {
         self.take_frames(false);
         let ended = |pst: ExitStatus| {
             Cp::Diverged(format!(
-                "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
+                "difftest: DIVERGENCE after syscall #{n}: the native process {what} at rip {:#x}; puffer ended ({pst:?}) before reaching that state",
                 nr.rip
             ))
         };
         match r {
             Ok(RunTo::Reached) => Ok(()),
             Ok(RunTo::Stopped(st)) => {
-                let what = if st == DiffStop::HostInsn {
+                let reached = if st == DiffStop::HostInsn {
                     "a CPUID/RDTSC"
                 } else {
                     "a syscall"
                 };
                 Err(Cp::Diverged(format!(
-                    "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer reached {what} at {:#x} (step {}) first:\n{}",
+                    "difftest: DIVERGENCE after syscall #{n}: the native process {what} at rip {:#x}; puffer reached {reached} at {:#x} (step {}) first:\n{}",
                     nr.rip,
                     self.k.cpu.state.rip,
                     self.k.cpu.stats.retired,
@@ -320,7 +345,7 @@ impl Session {
                 )))
             }
             Ok(RunTo::Limit) => Err(Cp::Diverged(format!(
-                "difftest: DIVERGENCE after syscall #{n}: the native process takes signal {sig} at rip {:#x}; puffer did not reach that state in {LIMIT} instructions",
+                "difftest: DIVERGENCE after syscall #{n}: the native process {what} at rip {:#x}; puffer did not reach that state in {LIMIT} instructions",
                 nr.rip
             ))),
             Err(pst) => Err(ended(pst)),
@@ -444,8 +469,16 @@ impl Session {
             }
         }
         if self.segments_in_lockstep {
-            // Localizing: this thread's instructions up to its syscall in lockstep.
+            // Localizing: this thread's instructions up to its syscall in lockstep
+            // (or as many as it ran before its time slice ended).
             loop {
+                if self
+                    .seg_budget
+                    .is_some_and(|n| self.k.cpu.stats.retired - self.seg_start >= n)
+                {
+                    self.end_slice();
+                    return Ok(Cp::Go);
+                }
                 let rip = self.k.cpu.state.rip;
                 if self
                     .k
@@ -461,6 +494,10 @@ impl Session {
             }
         }
         let native = match self.native_to_stop() {
+            Ok(NStop::Preempted) => {
+                self.end_slice();
+                return Ok(Cp::Go);
+            }
             Ok(st) => st,
             Err(cp) => return Ok(cp),
         };

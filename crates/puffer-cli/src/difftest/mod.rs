@@ -166,8 +166,16 @@ pub struct Session {
     cur: usize,
     /// Which thread each scheduling decision picked, for a localizing re-run to
     /// replay (`replay`: the decisions and how many are taken).
-    sched: Vec<usize>,
-    replay: Option<(Vec<usize>, usize)>,
+    sched: Vec<threads::Seg>,
+    replay: Option<(Vec<threads::Seg>, usize)>,
+    /// Puffer's instruction count when the current thread's segment began, and,
+    /// replaying one that ended at a time slice, how many instructions it ran.
+    seg_start: u64,
+    seg_budget: Option<u64>,
+    /// Is the current segment one the first run picked (a localizing re-run)?
+    seg_replayed: bool,
+    /// Segments that ended at a time slice.
+    slices: u64,
     /// The syscall at whose entry all memory last compared equal (a localizing
     /// re-run starts there after a difference in memory).
     memory_agreed: Option<u64>,
@@ -230,6 +238,10 @@ impl Session {
             syscalls: 0,
             cpuids: 0,
             signals: 0,
+            seg_start: 0,
+            seg_budget: None,
+            seg_replayed: false,
+            slices: 0,
             execs: 0,
             planted: None,
             fp_size,
@@ -294,6 +306,9 @@ impl Session {
         }
         if self.execs > 0 {
             cpuids += &format!(", {} execve", self.execs);
+        }
+        if self.slices > 0 {
+            cpuids += &format!(", {} time slices", self.slices);
         }
         if let (Some(report), true) = (&self.pending, puffer == native) {
             println!("{report}");

@@ -7,6 +7,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 
 mod held;
+mod slice;
+use slice::Ours;
 
 /// A ptrace'd child, stopped whenever difftest looks at it.
 ///
@@ -35,6 +37,10 @@ pub struct Native {
     kids: Vec<(libc::pid_t, held::Kid)>,
     /// Are they held now?
     holding: bool,
+    /// The time-slice helper, once a thread has been preempted (see slice.rs).
+    slicer: Option<std::sync::Arc<slice::Slicer>>,
+    /// The thread the helper may preempt now.
+    slicing: Option<libc::pid_t>,
 }
 
 /// Why the native process stopped after being resumed.
@@ -48,6 +54,9 @@ pub enum Stop {
     Signal(i32),
     /// It ended: the raw wait status.
     Ended(i32),
+    /// Its time slice ended (only after [`Native::arm_slice`]): it stands at the
+    /// delivery of a SIGSTOP difftest sent, which resuming it drops.
+    Preempted,
 }
 
 pub fn errno_str() -> String {
@@ -136,6 +145,8 @@ impl Native {
             cpu,
             kids: Vec::new(),
             holding: false,
+            slicer: None,
+            slicing: None,
         })
     }
 
@@ -248,6 +259,11 @@ impl Native {
             if st == -1 {
                 return Stop::Ended(0);
             }
+            match self.slice_stop(tid, st, req) {
+                Ours::Preempted => return Stop::Preempted,
+                Ours::Dropped => continue,
+                Ours::No => {}
+            }
             match self.settle(tid, st) {
                 Some(Stop::Syscall) if self.settled_event && req == libc::PTRACE_SINGLESTEP => {
                     self.settled_event = false;
@@ -333,14 +349,20 @@ impl Native {
                 Some(-1) if tid != self.pid => {
                     let pid = self.pid;
                     let exec = (libc::SIGTRAP | (libc::PTRACE_EVENT_EXEC << 8)) << 8 | 0x7f;
-                    if let Some(i) = self.stash.iter().position(|&(t, st)| t == pid && st == exec) {
+                    if let Some(i) = self
+                        .stash
+                        .iter()
+                        .position(|&(t, st)| t == pid && st == exec)
+                    {
                         let st = self.stash.remove(i).1;
                         self.tids.retain(|&t| t != tid);
                         self.cur = pid;
                         return st;
                     }
                     let ended = |st: i32| libc::WIFEXITED(st) || libc::WIFSIGNALED(st);
-                    if self.tids.is_empty() || self.stash.iter().any(|&(t, st)| t == pid && ended(st)) {
+                    if self.tids.is_empty()
+                        || self.stash.iter().any(|&(t, st)| t == pid && ended(st))
+                    {
                         return -1;
                     }
                 }
@@ -358,6 +380,11 @@ impl Native {
             let st = self.wait_tid(tid, true)?;
             if st == -1 {
                 return Some(Stop::Ended(0));
+            }
+            if self.our_sigstop(tid, st) {
+                // A late one (a thread in a syscall is not the one running).
+                self.resume_in_syscall(tid, 0);
+                continue;
             }
             if let Some(s) = self.settle(tid, st) {
                 self.settled_event = false;

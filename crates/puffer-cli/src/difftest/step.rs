@@ -217,7 +217,8 @@ impl Session {
                 let pst = self.puffer_end();
                 return Ok(self.end(pst, status_of(nst)));
             }
-            Stop::Trap | Stop::Syscall => 0,
+            // (No time slices in lockstep.)
+            Stop::Trap | Stop::Syscall | Stop::Preempted => 0,
             Stop::Signal(sig) => sig,
         };
         if sig != 0 {

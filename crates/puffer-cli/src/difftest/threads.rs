@@ -22,13 +22,25 @@
 //! A signal it takes that has a handler is taken by the same thread in puffer,
 //! its syscall interrupted as natively.
 //!
-//! A thread that waits for another without a syscall (a spin loop on a flag)
-//! would wait forever here: threads switch only at checkpoints.
+//! A thread that waits for another without a syscall (a spin loop on a flag, a
+//! spinlock) would wait forever if threads switched only at checkpoints, so they
+//! switch at time slices too (see native/slice.rs): puffer catches up with the
+//! preempted thread as with a signal from outside, and the next one runs. A
+//! localizing re-run ends a replayed segment that ended so after as many
+//! instructions as puffer ran in it the first time.
 
 use super::checkpoint::Cp;
 use super::native::Stop;
 use super::{status_of, Flow, Session};
 use puffer_kernel::Pid;
+
+/// One scheduling decision: the thread that ran, and, when a time slice ended its
+/// segment, how many instructions it ran in puffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Seg {
+    pub thread: usize,
+    pub preempted_after: Option<u64>,
+}
 
 /// One thread of the program, on both sides.
 pub struct Th {
@@ -116,14 +128,21 @@ impl Session {
         loop {
             let n = self.threads.len();
             let pick = match want {
-                Some(w) => (w < n && self.threads[w].state == TState::Ready).then_some(w),
+                Some(w) => (w.thread < n && self.threads[w.thread].state == TState::Ready)
+                    .then_some(w.thread),
                 None => (1..=n)
                     .map(|d| (self.cur + d) % n)
                     .find(|&i| self.threads[i].state == TState::Ready),
             };
             if let Some(i) = pick {
                 self.switch_thread(i);
-                self.sched.push(i);
+                self.sched.push(Seg {
+                    thread: i,
+                    preempted_after: None,
+                });
+                self.seg_start = self.k.cpu.stats.retired;
+                self.seg_budget = want.and_then(|w| w.preempted_after);
+                self.seg_replayed = want.is_some();
                 return Ok(());
             }
             if self.live_threads() == 0 {
@@ -163,7 +182,10 @@ impl Session {
                             // A signal interrupted it (-ERESTART*): next comes the
                             // thread's signal-delivery stop, or, when another thread
                             // took the signal first, the restart's entry.
-                            tracing::debug!("difftest: thread {ntid}: syscall {no} interrupted ({})", ret as i64);
+                            tracing::debug!(
+                                "difftest: thread {ntid}: syscall {no} interrupted ({})",
+                                ret as i64
+                            );
                             self.native.resume_in_syscall(ntid, 0);
                             continue;
                         }
@@ -223,6 +245,38 @@ impl Session {
             }
             self.native.wait_any();
         }
+    }
+
+    /// May the current thread be preempted natively at the end of a time slice?
+    /// When there is another thread (the one it may be waiting for without a
+    /// syscall, which may be ready to run or about to be, its syscall done
+    /// natively but not taken yet); in a localizing re-run, when the first run's
+    /// segment ended so.
+    pub(super) fn may_preempt(&self) -> bool {
+        if self.threads.len() < 2 || self.segments_in_lockstep {
+            return false;
+        }
+        if self.seg_replayed {
+            return self.seg_budget.is_some();
+        }
+        self.threads
+            .iter()
+            .enumerate()
+            .any(|(i, t)| i != self.cur && t.state != TState::Gone)
+    }
+
+    /// The current thread's segment ended at a time slice (both sides stand at
+    /// the same instruction): the next checkpoint picks the next thread.
+    pub(super) fn end_slice(&mut self) {
+        let n = self.k.cpu.stats.retired - self.seg_start;
+        if let Some(s) = self.sched.last_mut() {
+            s.preempted_after = Some(n);
+        }
+        self.slices += 1;
+        tracing::debug!(
+            "difftest: thread {}: time slice over after {n} instructions",
+            self.threads[self.cur].ntid
+        );
     }
 
     /// Are any threads inside a syscall natively (so that memory may still change
