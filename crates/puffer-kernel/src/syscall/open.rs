@@ -140,8 +140,7 @@ impl Kernel {
     }
 
     fn fd_limit(&self) -> usize {
-        self.nofile_limit()
-            .min(crate::vfs::fdtable::NR_OPEN as u64) as usize
+        self.nofile_limit().min(crate::vfs::fdtable::NR_OPEN as u64) as usize
     }
 
     /// Install `file` at the current process's lowest free descriptor (EMFILE at

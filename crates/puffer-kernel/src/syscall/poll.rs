@@ -339,4 +339,3 @@ fn pselect6(k: &mut Kernel, a: &Args) -> SysResult {
     }
     r
 }
-
