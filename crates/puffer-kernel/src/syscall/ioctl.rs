@@ -4,7 +4,10 @@
 //! to the host). Anything that is not a terminal answers ENOTTY, as on Linux.
 //!
 //! The foreground process group is the guest's own (TIOCGPGRP/TIOCSPGRP): guest
-//! process groups mean nothing to the host's terminal.
+//! process groups mean nothing to the host's terminal. The guest's first session has
+//! puffer's controlling terminal as its own; any other terminal, or a process that
+//! left that session (setsid), gets ENOTTY for them, as from a terminal that is not
+//! the caller's controlling one on Linux.
 
 use super::Args;
 use crate::errno::{Errno, SysResult};
@@ -37,6 +40,18 @@ const TERMIOS: usize = 36;
 fn isatty(h: i32) -> bool {
     // SAFETY: isatty(3) on a descriptor puffer owns.
     unsafe { libc::isatty(h) == 1 }
+}
+
+/// Is host terminal `h` the current process's controlling terminal: puffer's own
+/// (the host says the terminal belongs to puffer's session), with the process
+/// still in the first process's session?
+fn controlling(k: &Kernel, h: i32) -> bool {
+    let mut sid: libc::pid_t = 0;
+    // SAFETY: TIOCGSID writes one pid_t; getsid(0) has no arguments to check.
+    let host = unsafe { libc::ioctl(h, libc::TIOCGSID, &mut sid) == 0 && sid == libc::getsid(0) };
+    let me = k.current_task().tgid;
+    let first = k.procs.get(&Pid(1)).map(|p| p.sid);
+    host && k.procs.get(&me).map(|p| p.sid) == first
 }
 
 fn host_ioctl(h: i32, req: u64, buf: &mut [u8]) -> SysResult {
@@ -113,7 +128,7 @@ pub fn sys_ioctl(k: &mut Kernel, a: &Args) -> SysResult {
         }
         TCSBRK | TCXONC | TCFLSH => host_ioctl_int(h, req, arg),
         TIOCGPGRP | TIOCSPGRP | TIOCGSID => {
-            if !isatty(h) {
+            if !isatty(h) || !controlling(k, h) {
                 return Err(Errno::ENOTTY);
             }
             match req {
