@@ -290,3 +290,99 @@ fn structs_like_native_strace() {
         }
     }
 }
+
+/// Run `cmd` with stdin, stdout and stderr on a new pseudo-terminal's slave; what
+/// it writes there is read off the master and dropped.
+fn on_a_pty(mut cmd: Command) -> std::process::ExitStatus {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes the two descriptors; no name, termios or winsize.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both are ours from here on.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let drain = std::thread::spawn(move || {
+        use std::io::Read;
+        let mut m = std::fs::File::from(master);
+        let mut buf = [0u8; 4096];
+        // EIO once the last slave descriptor is closed.
+        while matches!(m.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    let io = |fd: &OwnedFd| Stdio::from(fd.try_clone().expect("dup the pty slave"));
+    let st = cmd
+        .stdin(io(&slave))
+        .stdout(io(&slave))
+        .stderr(io(&slave))
+        .status()
+        .expect("run on the pty");
+    // (The command holds copies of the slave until it goes.)
+    drop(cmd);
+    drop(slave);
+    drain.join().unwrap();
+    st
+}
+
+/// The ioctl lines of a run on a terminal (TCGETS's termios, TCSETS*'s, the
+/// window size, FIONREAD's count) are native strace's.
+#[test]
+fn terminal_ioctls_like_native_strace() {
+    for bin in ["ttyprobe.glibc", "ttyprobe.musl"] {
+        let dir = scratch(&format!("tty-{bin}"));
+        let (p, n) = (dir.join("puffer.txt"), dir.join("native.txt"));
+        let mut c = Command::new(env!("CARGO_BIN_EXE_puffer"));
+        c.current_dir(&dir)
+            .arg("run")
+            .arg(format!("--strace={}", p.display()))
+            .arg(fixture(bin));
+        let st = on_a_pty(c);
+        assert!(st.success(), "puffer run {bin}: {st}");
+        let mut c = Command::new("strace");
+        c.current_dir(&dir)
+            .args(["-qq", "-o"])
+            .arg(&n)
+            .arg(fixture(bin));
+        let st = on_a_pty(c);
+        assert!(st.success(), "strace {bin}: {st}");
+        let ioctls = |path: &Path| -> Vec<String> {
+            std::fs::read_to_string(path)
+                .expect("trace written")
+                .lines()
+                .filter(|l| l.starts_with("ioctl("))
+                .map(|l| {
+                    // A stack address (an argument a failed call did not fill)
+                    // differs between the two; so does the padding after it.
+                    let l = match l.find(", 0x7ff") {
+                        Some(i) => {
+                            let end = l[i + 2..]
+                                .find(|c: char| !c.is_ascii_hexdigit() && c != 'x')
+                                .map_or(l.len(), |j| i + 2 + j);
+                            format!("{}, STACK{}", &l[..i], &l[end..])
+                        }
+                        None => l.to_string(),
+                    };
+                    let (call, result) = l.rsplit_once(" = ").unwrap_or((&l, ""));
+                    format!("{} = {result}", call.trim_end())
+                })
+                .collect()
+        };
+        let (pl, nl) = (ioctls(&p), ioctls(&n));
+        assert!(
+            nl.iter().any(|l| l.contains("TCGETS, {c_iflag=")),
+            "{bin}: native strace shows no termios:\n{}",
+            nl.join("\n")
+        );
+        assert_eq!(
+            pl, nl,
+            "{bin}: puffer's ioctl lines (left) against native strace's"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

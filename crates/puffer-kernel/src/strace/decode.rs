@@ -123,6 +123,15 @@ pub enum A {
     RusageOut,
     /// getrusage's RUSAGE_*.
     RusageWho,
+    /// struct termios (TCGETS's answer, TCSETS*'s input).
+    TermiosIn,
+    TermiosOut,
+    /// struct winsize.
+    WinsizeIn,
+    WinsizeOut,
+    /// An int behind a pointer: `[5]`.
+    IntIn,
+    IntOut,
 }
 
 impl A {
@@ -150,6 +159,9 @@ impl A {
                 | A::StatfsOut
                 | A::SiginfoOut
                 | A::RusageOut
+                | A::TermiosOut
+                | A::WinsizeOut
+                | A::IntOut
         )
     }
 }
@@ -232,7 +244,18 @@ pub fn spec(nr: u64, a: &[u64; 6]) -> Option<Vec<A>> {
         12 => vec![P],
         13 => vec![Sig, SigactIn, SigactOut, U],
         14 => vec![SigHow, SigSetIn(3), SigSetOut(3), U],
-        16 => vec![D, Ioctl, P],
+        16 => match a[1] & 0xffff_ffff {
+            0x5401 => vec![D, Ioctl, TermiosOut],
+            0x5402..=0x5404 => vec![D, Ioctl, TermiosIn],
+            0x5413 => vec![D, Ioctl, WinsizeOut],
+            0x5414 => vec![D, Ioctl, WinsizeIn],
+            // TIOCGPGRP, FIONREAD; TIOCSPGRP, FIONBIO.
+            0x540f | 0x541b => vec![D, Ioctl, IntOut],
+            0x5410 | 0x5421 => vec![D, Ioctl, IntIn],
+            // FIONCLEX, FIOCLEX take no argument.
+            0x5450 | 0x5451 => vec![D, Ioctl],
+            _ => vec![D, Ioctl, P],
+        },
         17 => vec![D, OutBuf(false), U, D],
         18 => vec![D, InBuf(2), U, D],
         19 => vec![D, IovOut(2), D],
@@ -722,7 +745,19 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
         A::CloneFlags => f::clone_flags(v),
         A::WaitOpts => f::flags(v, f::WAIT_OPTIONS, "0"),
         A::FcntlCmd => f::xlat(v, f::FCNTL_CMDS, false),
-        A::Ioctl => f::xlat(v & 0xffff_ffff, f::IOCTLS, true),
+        A::Ioctl => f::ioctl_request(v & 0xffff_ffff),
+        A::TermiosIn => match read(k, v, 36) {
+            Some(b) if v != 0 => f::termios(&b),
+            _ => f::ptr(v),
+        },
+        A::WinsizeIn => match read(k, v, 8) {
+            Some(b) if v != 0 => f::winsize(&b),
+            _ => f::ptr(v),
+        },
+        A::IntIn => match k.read_u32(v) {
+            Ok(n) if v != 0 => format!("[{}]", n as i32),
+            _ => f::ptr(v),
+        },
         A::Sig => f::signal(v & 0xffff_ffff),
         A::Clock => f::xlat(v, f::CLOCKS, false),
         A::ArchPrctl => f::xlat(v, f::ARCH_PRCTL, true),
@@ -923,6 +958,18 @@ pub fn output(
             }
         }
         Some(A::RlimitOut) => rlimit(k, v),
+        Some(A::TermiosOut) => match read(k, v, 36) {
+            Some(b) => f::termios(&b),
+            None => f::ptr(v),
+        },
+        Some(A::WinsizeOut) => match read(k, v, 8) {
+            Some(b) => f::winsize(&b),
+            None => f::ptr(v),
+        },
+        Some(A::IntOut) => match k.read_u32(v) {
+            Ok(n) => format!("[{}]", n as i32),
+            Err(_) => f::ptr(v),
+        },
         Some(A::SigSetOut(n)) => sigset(k, v, a[n]),
         Some(A::SigactOut) => sigaction(k, v),
         Some(A::StackOut) => stack(k, v),

@@ -696,11 +696,13 @@ pub const FCNTL_CMDS: &[(u64, &str)] = &[
     (1034, "F_GET_SEALS"),
 ];
 
+/// (strace names the TCSETS* numbers with the OSS sequencer requests that share
+/// them.)
 pub const IOCTLS: &[(u64, &str)] = &[
     (0x5401, "TCGETS"),
-    (0x5402, "TCSETS"),
-    (0x5403, "TCSETSW"),
-    (0x5404, "TCSETSF"),
+    (0x5402, "SNDCTL_TMR_START or TCSETS"),
+    (0x5403, "SNDCTL_TMR_STOP or TCSETSW"),
+    (0x5404, "SNDCTL_TMR_CONTINUE or TCSETSF"),
     (0x540f, "TIOCGPGRP"),
     (0x5410, "TIOCSPGRP"),
     (0x5413, "TIOCGWINSZ"),
@@ -710,6 +712,169 @@ pub const IOCTLS: &[(u64, &str)] = &[
     (0x5451, "FIOCLEX"),
     (0x5450, "FIONCLEX"),
 ];
+
+/// An ioctl request puffer has no name for, as strace spells out its fields:
+/// `_IOC(_IOC_READ, 0x54, 0x99, 0x4)`.
+pub fn ioctl_request(v: u64) -> String {
+    if let Some(&(_, name)) = IOCTLS.iter().find(|&&(n, _)| n == v) {
+        return name.into();
+    }
+    let dir = match (v >> 30) & 3 {
+        0 => "_IOC_NONE",
+        1 => "_IOC_WRITE",
+        2 => "_IOC_READ",
+        _ => "_IOC_READ|_IOC_WRITE",
+    };
+    let hex = |x: u64| {
+        if x == 0 {
+            "0".to_string()
+        } else {
+            format!("{x:#x}")
+        }
+    };
+    format!(
+        "_IOC({dir}, {}, {}, {})",
+        hex((v >> 8) & 0xff),
+        hex(v & 0xff),
+        hex((v >> 16) & 0x3fff)
+    )
+}
+
+const TERM_IFLAGS: &[(u64, &str)] = &[
+    (0o1, "IGNBRK"),
+    (0o2, "BRKINT"),
+    (0o4, "IGNPAR"),
+    (0o10, "PARMRK"),
+    (0o20, "INPCK"),
+    (0o40, "ISTRIP"),
+    (0o100, "INLCR"),
+    (0o200, "IGNCR"),
+    (0o400, "ICRNL"),
+    (0o1000, "IUCLC"),
+    (0o2000, "IXON"),
+    (0o4000, "IXANY"),
+    (0o10000, "IXOFF"),
+    (0o20000, "IMAXBEL"),
+    (0o40000, "IUTF8"),
+];
+
+const TERM_OFLAGS: &[(u64, &str)] = &[
+    (0o1, "OPOST"),
+    (0o2, "OLCUC"),
+    (0o4, "ONLCR"),
+    (0o10, "OCRNL"),
+    (0o20, "ONOCR"),
+    (0o40, "ONLRET"),
+    (0o100, "OFILL"),
+    (0o200, "OFDEL"),
+];
+
+/// c_oflag's delay fields: mask and the names of their values.
+const TERM_ODELAYS: &[(u64, &[&str])] = &[
+    (0o400, &["NL0", "NL1"]),
+    (0o3000, &["CR0", "CR1", "CR2", "CR3"]),
+    (0o14000, &["TAB0", "TAB1", "TAB2", "XTABS"]),
+    (0o20000, &["BS0", "BS1"]),
+    (0o40000, &["VT0", "VT1"]),
+    (0o100000, &["FF0", "FF1"]),
+];
+
+const TERM_CFLAGS: &[(u64, &str)] = &[
+    (0o100, "CSTOPB"),
+    (0o200, "CREAD"),
+    (0o400, "PARENB"),
+    (0o1000, "PARODD"),
+    (0o2000, "HUPCL"),
+    (0o4000, "CLOCAL"),
+    (0o10000000000, "CMSPAR"),
+    (0o20000000000, "CRTSCTS"),
+];
+
+/// In strace's order, which is not the bits' (IEXTEN and TOSTOP move).
+const TERM_LFLAGS: &[(u64, &str)] = &[
+    (0o1, "ISIG"),
+    (0o2, "ICANON"),
+    (0o4, "XCASE"),
+    (0o10, "ECHO"),
+    (0o20, "ECHOE"),
+    (0o40, "ECHOK"),
+    (0o100, "ECHONL"),
+    (0o200, "NOFLSH"),
+    (0o100000, "IEXTEN"),
+    (0o1000, "ECHOCTL"),
+    (0o2000, "ECHOPRT"),
+    (0o4000, "ECHOKE"),
+    (0o10000, "FLUSHO"),
+    (0o40000, "PENDIN"),
+    (0o400, "TOSTOP"),
+    (0o200000, "EXTPROC"),
+];
+
+const BAUDS: &[&str] = &[
+    "B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600", "B1200", "B1800", "B2400",
+    "B4800", "B9600", "B19200", "B38400",
+];
+const BAUDS_HIGH: &[&str] = &[
+    "BOTHER", "B57600", "B115200", "B230400", "B460800", "B500000", "B576000", "B921600",
+    "B1000000", "B1152000", "B1500000", "B2000000", "B2500000", "B3000000", "B3500000", "B4000000",
+];
+
+/// A CBAUD value (0o10017 bits): `B38400`.
+fn baud(v: u64) -> String {
+    let low = (v & 0o17) as usize;
+    if v & 0o10000 != 0 {
+        BAUDS_HIGH[low].into()
+    } else {
+        BAUDS[low].into()
+    }
+}
+
+/// The kernel's struct termios (TCGETS, TCSETS*), as strace prints it without
+/// -v: the four flag words, then `...` for c_line and c_cc.
+pub fn termios(b: &[u8]) -> String {
+    let w = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as u64;
+    let (iflag, oflag, cflag, lflag) = (w(0), w(4), w(8), w(12));
+    let mut o = String::new();
+    let mut rest = oflag;
+    for &(mask, names) in TERM_ODELAYS {
+        let shift = mask.trailing_zeros();
+        o.push_str(names[((oflag & mask) >> shift) as usize]);
+        o.push('|');
+        rest &= !mask;
+    }
+    o.push_str(&flags(rest, TERM_OFLAGS, ""));
+    let mut c = baud(cflag & 0o10017);
+    c.push('|');
+    let ibaud = (cflag & 0o2003600000) >> 16;
+    if ibaud != 0 {
+        c.push_str(&baud(ibaud));
+        c.push_str("<<IBSHIFT|");
+    }
+    c.push_str(["CS5", "CS6", "CS7", "CS8"][((cflag >> 4) & 3) as usize]);
+    c.push('|');
+    c.push_str(&flags(
+        cflag & !(0o10017 | 0o2003600000 | 0o60),
+        TERM_CFLAGS,
+        "",
+    ));
+    format!(
+        "{{c_iflag={}, c_oflag={o}, c_cflag={c}, c_lflag={}, ...}}",
+        flags(iflag, TERM_IFLAGS, ""),
+        flags(lflag, TERM_LFLAGS, "")
+    )
+}
+
+/// struct winsize (TIOCGWINSZ, TIOCSWINSZ).
+pub fn winsize(b: &[u8]) -> String {
+    let h = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+    format!(
+        "{{ws_row={}, ws_col={}, ws_xpixel={}, ws_ypixel={}}}",
+        h(0),
+        h(2),
+        h(4),
+        h(6)
+    )
+}
 
 pub const CLOCKS: &[(u64, &str)] = &[
     (0, "CLOCK_REALTIME"),
@@ -943,6 +1108,40 @@ mod tests {
         assert_eq!(xlat(0x1002, ARCH_PRCTL, true), "ARCH_SET_FS");
         assert_eq!(xlat(0x5413, IOCTLS, true), "TIOCGWINSZ");
         assert_eq!(xlat(0x9999, IOCTLS, true), "0x9999");
+        // As native strace 6 prints them (its decoding of TCSETS on /dev/null).
+        assert_eq!(ioctl_request(0x1234), "_IOC(_IOC_NONE, 0x12, 0x34, 0)");
+        assert_eq!(ioctl_request(0x5402), "SNDCTL_TMR_START or TCSETS");
+        let t = |i: u32, o: u32, c: u32, l: u32| {
+            let mut b = Vec::new();
+            for v in [i, o, c, l] {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+            termios(&b)
+        };
+        assert_eq!(
+            t(0o2400, 0o5, 0o277, 0o105073),
+            "{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}"
+        );
+        assert_eq!(
+            t(0, 0, 0, 0),
+            "{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS5|, c_lflag=, ...}"
+        );
+        assert_eq!(
+            t(u32::MAX, u32::MAX, u32::MAX, u32::MAX),
+            "{c_iflag=IGNBRK|BRKINT|IGNPAR|PARMRK|INPCK|ISTRIP|INLCR|IGNCR|ICRNL|IUCLC|IXON|IXANY|IXOFF|IMAXBEL|IUTF8|0xffff8000, c_oflag=NL1|CR3|XTABS|BS1|VT1|FF1|OPOST|OLCUC|ONLCR|OCRNL|ONOCR|ONLRET|OFILL|OFDEL|0xffff0000, c_cflag=B4000000|B4000000<<IBSHIFT|CS8|CSTOPB|CREAD|PARENB|PARODD|HUPCL|CLOCAL|CMSPAR|CRTSCTS|0x2ff0e000, c_lflag=ISIG|ICANON|XCASE|ECHO|ECHOE|ECHOK|ECHONL|NOFLSH|IEXTEN|ECHOCTL|ECHOPRT|ECHOKE|FLUSHO|PENDIN|TOSTOP|EXTPROC|0xfffe2000, ...}"
+        );
+        assert_eq!(
+            t(0, 0, 0x1ffff, 0),
+            "{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B4000000|B50<<IBSHIFT|CS8|CSTOPB|CREAD|PARENB|PARODD|HUPCL|CLOCAL|0xe000, c_lflag=, ...}"
+        );
+        assert_eq!(
+            t(0, 0, 0x10000000, 0),
+            "{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|BOTHER<<IBSHIFT|CS5|, c_lflag=, ...}"
+        );
+        assert_eq!(
+            t(0, 0o14005, 0, 0),
+            "{c_iflag=, c_oflag=NL0|CR0|XTABS|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B0|CS5|, c_lflag=, ...}"
+        );
         assert_eq!(futex_op(0x80 | 9), "FUTEX_WAIT_BITSET_PRIVATE");
         assert_eq!(file_mode(0o100644), "S_IFREG|0644");
         assert_eq!(rlim(8 << 20), "8192*1024");
