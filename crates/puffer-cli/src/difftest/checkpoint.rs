@@ -216,10 +216,17 @@ impl Session {
                             self.copy_interrupted_results(nr);
                             interrupted_at = Some((r.rip, nr));
                         }
+                        // Taken after the REP instruction it came in the middle of,
+                        // where puffer can be too (its siginfo kept for then).
+                        let moved = interrupted.is_none()
+                            && self.native.finish_rep().map_err(Cp::Diverged)?;
                         self.catch_up(&format!("takes signal {sig}"))?;
                         self.sync_frames();
                         self.k.inject_signal(&info, interrupted);
                         self.signals += 1;
+                        if moved {
+                            self.native.set_siginfo(&info);
+                        }
                     }
                     st = self.native.to_syscall(sig);
                 }
@@ -286,6 +293,7 @@ impl Session {
             && !Compared::new(&nr, &nx, &self.k.cpu.state, COMPARED_FLAGS & !AF).differs()
         {
             // Already there (the signal came as a syscall returned).
+            self.adopt_af(&nr);
             return Ok(());
         }
         let words = self.differing_words(256, nr.rsp);
@@ -329,7 +337,10 @@ impl Session {
             ))
         };
         match r {
-            Ok(RunTo::Reached) => Ok(()),
+            Ok(RunTo::Reached) => {
+                self.adopt_af(&nr);
+                Ok(())
+            }
             Ok(RunTo::Stopped(st)) => {
                 let reached = if st == DiffStop::HostInsn {
                     "a CPUID/RDTSC"
@@ -350,6 +361,13 @@ impl Session {
             ))),
             Err(pst) => Err(ended(pst)),
         }
+    }
+
+    /// AF, which the states were met without (most instructions that write it
+    /// leave it undefined), as the host has it: a signal frame saves it.
+    fn adopt_af(&mut self, nr: &libc::user_regs_struct) {
+        let f = self.k.cpu.state.rflags();
+        self.k.cpu.state.set_rflags((f & !AF) | (nr.eflags & AF));
     }
 
     /// Up to `max` aligned 8-byte words of writable memory whose contents differ

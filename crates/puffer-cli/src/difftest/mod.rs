@@ -190,7 +190,9 @@ pub struct Session {
     watch: Option<u64>,
     /// A signal from outside that arrived in the middle of a REP instruction, held
     /// back natively until the instruction is done.
-    deferred: Option<(i32, [u8; 128])>,
+    /// (Several: a timer can fire many times during one long REP, single-stepped
+    /// an iteration at a time.)
+    deferred: Vec<(i32, [u8; 128])>,
     /// No progress notes (a localizing re-run).
     quiet: bool,
 }
@@ -247,7 +249,7 @@ impl Session {
             fp_size,
             unsynced: Vec::new(),
             watch: a.watch,
-            deferred: None,
+            deferred: Vec::new(),
             noted_fork: false,
             noted_held: false,
             mirrored: Vec::new(),

@@ -21,7 +21,8 @@ impl Session {
             return Ok(self.end(st, status_of(nst)));
         }
         self.take_frames(true);
-        if let Some((sig, info)) = self.deferred.take() {
+        if !self.deferred.is_empty() {
+            let (sig, info) = self.deferred.remove(0);
             self.native.set_siginfo(&info);
             return self.take_async_step(sig, &info);
         }
@@ -189,14 +190,16 @@ impl Session {
                 // second SIGCHLD just after the first was delivered) or between two
                 // iterations of a REP: puffer retires the instruction whole, so
                 // the native process takes it afterwards, at the next boundary.
-                Stop::Signal(sig)
-                    if self.deferred.is_none() && self.interrupted_syscall().is_none() =>
-                {
+                Stop::Signal(sig) if self.interrupted_syscall().is_none() => {
                     let info = self.native.siginfo();
                     if is_fault(sig, &info) {
                         break;
                     }
-                    self.deferred = Some((sig, info));
+                    // A standard signal already held back merges with it, as a
+                    // second one pending would on Linux; others queue.
+                    if sig >= 32 || !self.deferred.iter().any(|&(s, _)| s == sig) {
+                        self.deferred.push((sig, info));
+                    }
                     if self.native.regs().rip != s.before.rip {
                         // The instruction completed (a syscall) and the signal
                         // waits on its way out.

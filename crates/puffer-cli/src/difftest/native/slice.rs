@@ -125,19 +125,21 @@ impl Native {
 }
 
 impl Native {
-    /// A thread preempted in the middle of a REP string instruction (RSI, RDI
-    /// and RCX part way) stands where puffer, which executes the whole
-    /// instruction at once, never does: run it natively to the instruction's end
-    /// (a breakpoint on the next one; the other threads are stopped or in
-    /// syscalls). Err: it stopped otherwise.
-    pub fn finish_rep(&mut self) -> Result<(), String> {
+    /// A thread preempted (or stopped by a signal from outside) in the middle
+    /// of a REP string instruction (RSI, RDI and RCX part way) stands where
+    /// puffer, which executes the whole instruction at once, never does: run it
+    /// natively to the instruction's end (a breakpoint on the next one; the other
+    /// threads are stopped or in syscalls). A signal it stood to take is not
+    /// taken on the way: the caller delivers it at the new place. Ok(true): it
+    /// was in one. Err: it stopped otherwise.
+    pub fn finish_rep(&mut self) -> Result<bool, String> {
         let r = self.regs();
         let Some(code) = self.read(r.rip, 15) else {
-            return Ok(());
+            return Ok(false);
         };
         let i = Decoder::with_ip(64, &code, r.rip, DecoderOptions::NONE).decode();
         if !(i.is_string_instruction() && (i.has_rep_prefix() || i.has_repne_prefix())) {
-            return Ok(());
+            return Ok(false);
         }
         let next = i.next_ip();
         tracing::debug!(
@@ -161,7 +163,7 @@ impl Native {
         }
         r.rip = next;
         self.set_regs(&r);
-        Ok(())
+        Ok(true)
     }
 }
 
