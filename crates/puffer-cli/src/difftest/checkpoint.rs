@@ -175,7 +175,15 @@ impl Session {
                 Stop::Syscall => return Ok(NStop::Syscall),
                 Stop::Ended(x) => return Ok(NStop::Ended(status_of(x))),
                 Stop::Preempted => {
-                    self.native.finish_rep().map_err(Cp::Diverged)?;
+                    let held = self.native.finish_rep().map_err(Cp::Diverged)?;
+                    if let Some(&(sig, info)) = held.as_ref().and_then(|h| h.first()) {
+                        // A signal came while the REP ran to its end: the stop is
+                        // its delivery instead (the rest merge with it or follow).
+                        self.outside_signal_moved(sig, &info, &held.unwrap_or_default()[1..])?;
+                        interrupted_at = None;
+                        st = self.native.to_syscall(sig);
+                        continue;
+                    }
                     self.catch_up("is preempted (its time slice ended)")?;
                     self.sync_frames();
                     return Ok(NStop::Preempted);
@@ -218,20 +226,52 @@ impl Session {
                         }
                         // Taken after the REP instruction it came in the middle of,
                         // where puffer can be too (its siginfo kept for then).
-                        let moved = interrupted.is_none()
-                            && self.native.finish_rep().map_err(Cp::Diverged)?;
-                        self.catch_up(&format!("takes signal {sig}"))?;
-                        self.sync_frames();
-                        self.k.inject_signal(&info, interrupted);
-                        self.signals += 1;
-                        if moved {
-                            self.native.set_siginfo(&info);
+                        let held = match interrupted {
+                            None => self.native.finish_rep().map_err(Cp::Diverged)?,
+                            Some(_) => None,
+                        };
+                        if let Some(more) = held {
+                            let more: Vec<_> = more
+                                .into_iter()
+                                .filter(|&(s, _)| s != sig || s >= 32)
+                                .collect();
+                            self.outside_signal_moved(sig, &info, &more)?;
+                        } else {
+                            self.catch_up(&format!("takes signal {sig}"))?;
+                            self.sync_frames();
+                            self.k.inject_signal(&info, interrupted);
+                            self.signals += 1;
                         }
                     }
                     st = self.native.to_syscall(sig);
                 }
             }
         }
+    }
+
+    /// Signal `sig` from outside, held back natively while a REP instruction ran
+    /// to its end (see `Native::finish_rep`), is taken there on both sides: puffer
+    /// catches up and takes it; natively it is delivered with its siginfo when
+    /// the thread is resumed with it next. `more` came on the way: puffer queues
+    /// them too (natively they were dropped, so only a standard signal merging
+    /// with `sig` keeps the two sides alike; others are reported).
+    fn outside_signal_moved(
+        &mut self,
+        sig: i32,
+        info: &[u8; 128],
+        more: &[(i32, [u8; 128])],
+    ) -> Result<(), Cp> {
+        if let Some(&(s, _)) = more.first() {
+            return Err(Cp::Diverged(format!(
+                "difftest: signals {sig} and {s} from outside came while the native thread finished a REP instruction: not followed"
+            )));
+        }
+        self.catch_up(&format!("takes signal {sig}"))?;
+        self.sync_frames();
+        self.k.inject_signal(info, None);
+        self.signals += 1;
+        self.native.set_siginfo(info);
+        Ok(())
     }
 
     /// What an interrupted syscall wrote natively before it returned (nanosleep's

@@ -130,16 +130,19 @@ impl Native {
     /// puffer, which executes the whole instruction at once, never does: run it
     /// natively to the instruction's end (a breakpoint on the next one; the other
     /// threads are stopped or in syscalls). A signal it stood to take is not
-    /// taken on the way: the caller delivers it at the new place. Ok(true): it
-    /// was in one. Err: it stopped otherwise.
-    pub fn finish_rep(&mut self) -> Result<bool, String> {
+    /// taken on the way: the caller delivers it at the new place; one that comes
+    /// on the way is held back too (the same standard signal again merges with
+    /// it). Ok(None): it was not in one; Ok(Some(held)): it was, and these
+    /// signals (with their siginfo) are to be delivered there. Err: it stopped
+    /// otherwise.
+    pub fn finish_rep(&mut self) -> Result<Option<Vec<(i32, [u8; 128])>>, String> {
         let r = self.regs();
         let Some(code) = self.read(r.rip, 15) else {
-            return Ok(false);
+            return Ok(None);
         };
         let i = Decoder::with_ip(64, &code, r.rip, DecoderOptions::NONE).decode();
         if !(i.is_string_instruction() && (i.has_rep_prefix() || i.has_repne_prefix())) {
-            return Ok(false);
+            return Ok(None);
         }
         let next = i.next_ip();
         tracing::debug!(
@@ -151,7 +154,18 @@ impl Native {
             .read(next, 1)
             .ok_or_else(|| format!("cannot read the native code at {next:#x}"))?;
         self.write(next, &[0xcc])?;
-        let st = self.resume(libc::PTRACE_CONT, 0);
+        let mut held: Vec<(i32, [u8; 128])> = Vec::new();
+        let mut st = self.resume(libc::PTRACE_CONT, 0);
+        while let Stop::Signal(sig) = st {
+            let info = self.siginfo();
+            if crate::difftest::step::is_fault(sig, &info) {
+                break;
+            }
+            if sig >= 32 || !held.iter().any(|&(s, _)| s == sig) {
+                held.push((sig, info));
+            }
+            st = self.resume(libc::PTRACE_CONT, 0);
+        }
         self.write(next, &orig)?;
         let mut r = self.regs();
         if st != Stop::Trap || r.rip != next + 1 {
@@ -163,7 +177,7 @@ impl Native {
         }
         r.rip = next;
         self.set_regs(&r);
-        Ok(true)
+        Ok(Some(held))
     }
 }
 
