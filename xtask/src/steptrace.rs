@@ -123,7 +123,7 @@ fn trace_child(pid: libc::pid_t) -> Result<String, String> {
         let bytes = &bytes[..got];
         fold(&mut h, r.rip, &gprs(&r), r.eflags, rsp0, undef);
         n += 1;
-        if n % BLOCK == 0 {
+        if n.is_multiple_of(BLOCK) {
             text.push_str(&format!("{} {h:016x}\n", n - BLOCK));
             h = FNV_START;
         }
@@ -165,7 +165,7 @@ fn trace_child(pid: libc::pid_t) -> Result<String, String> {
             undef = undefined_flags(undef, &bytes[..insn.len().min(bytes.len())], rcx);
         }
     }
-    if n % BLOCK != 0 {
+    if !n.is_multiple_of(BLOCK) {
         text.push_str(&format!("{} {h:016x}\n", n - n % BLOCK));
     }
     text.push_str(&format!("steps {n}\n"));

@@ -137,7 +137,7 @@ impl Cpu {
         let base = i.memory_base();
         if base != Register::None && base != Register::RIP {
             if base == Register::EIP {
-                a = a & 0xffff_ffff;
+                a &= 0xffff_ffff;
             } else {
                 a = a.wrapping_add(self.reg(base));
             }

@@ -71,7 +71,7 @@ pub fn fold(h: &mut u64, rip: u64, regs: &[u64; 16], rflags: u64, rsp0: u64, und
     };
     put(rip);
     for &v in regs {
-        let v = if v <= STACK_TOP && v >= STACK_TOP - (16 << 20) {
+        let v = if (STACK_TOP - (16 << 20)..=STACK_TOP).contains(&v) {
             v.wrapping_sub(rsp0) ^ 0x5354_4b00_0000_0000
         } else {
             v

@@ -571,7 +571,7 @@ impl Session {
                 return self.host_insn_checkpoint(x)
             }
             (_, Ok(DiffStop::HostInsn))
-                if !self.planted.as_ref().is_some_and(|p| p.at(prip).is_some()) =>
+                if self.planted.as_ref().is_none_or(|p| p.at(prip).is_none()) =>
             {
                 return Err(format!(
                     "puffer reached a CPUID/RDTSC at {prip:#x} (step {step}) that difftest did not find in the program's code, so the native process executed it itself; cannot compare past it"
@@ -656,7 +656,7 @@ impl Session {
             }
         }
         let exiting = no == 60 || no == 231;
-        if exiting || (a.digest_every > 0 && n > 0 && n % a.digest_every == 0) {
+        if exiting || (a.digest_every > 0 && n > 0 && n.is_multiple_of(a.digest_every)) {
             let mut d = self.memory_difference(false);
             if d.is_some() && self.any_in_syscall() {
                 // Another thread's syscall may have returned natively and written
@@ -676,7 +676,7 @@ impl Session {
                 )));
             }
         }
-        if exiting || (a.digest_every > 0 && n > 0 && n % a.digest_every == 0) {
+        if exiting || (a.digest_every > 0 && n > 0 && n.is_multiple_of(a.digest_every)) {
             // Memory agreed here (a difference returned above).
             self.memory_agreed = Some(n);
         }

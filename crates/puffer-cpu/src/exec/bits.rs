@@ -73,7 +73,7 @@ pub fn bsf<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> {
         v.trailing_zeros()
     } as u64;
     cpu.set_reg(i.op0_register(), idx);
-    let pf = if (idx as u8).count_ones() % 2 == 0 {
+    let pf = if (idx as u8).count_ones().is_multiple_of(2) {
         PF
     } else {
         0

@@ -54,19 +54,19 @@ fn compute<const S: usize>(k: Kind, a: u64, cnt: u32, cf_in: bool, old: u64) -> 
                 (a >> (bits - cnt)) & 1
             };
             let of = sign(r) ^ cf;
-            (r, Some(keep | szp(bits as u8, r) | cf * CF | of * OF | AF))
+            (r, Some(keep | szp(bits as u8, r) | (cf * CF) | (of * OF) | AF))
         }
         Kind::Shr => {
             let r = if cnt >= 64 { 0 } else { a >> cnt };
             let cf = if cnt > bits { 0 } else { (a >> (cnt - 1)) & 1 };
             let of = if cnt == 1 { sign(a) } else { 0 };
-            (r, Some(keep | szp(bits as u8, r) | cf * CF | of * OF | AF))
+            (r, Some(keep | szp(bits as u8, r) | (cf * CF) | (of * OF) | AF))
         }
         Kind::Sar => {
             let sa = ((a << (64 - bits)) as i64) >> (64 - bits);
             let r = (sa >> cnt.min(63)) as u64 & m;
             let cf = ((sa >> (cnt - 1).min(63)) & 1) as u64;
-            (r, Some(keep | szp(bits as u8, r) | cf * CF | AF))
+            (r, Some(keep | szp(bits as u8, r) | (cf * CF) | AF))
         }
         Kind::Rol => {
             let c = cnt % bits;
@@ -77,7 +77,7 @@ fn compute<const S: usize>(k: Kind, a: u64, cnt: u32, cf_in: bool, old: u64) -> 
             };
             let cf = r & 1;
             let of = sign(r) ^ cf;
-            let f = (old & !(CF | OF)) | cf * CF | of * OF;
+            let f = (old & !(CF | OF)) | (cf * CF) | (of * OF);
             (r, Some(f))
         }
         Kind::Ror => {
@@ -89,7 +89,7 @@ fn compute<const S: usize>(k: Kind, a: u64, cnt: u32, cf_in: bool, old: u64) -> 
             };
             let cf = sign(r);
             let of = sign(r) ^ ((r >> (bits - 2)) & 1);
-            let f = (old & !(CF | OF)) | cf * CF | of * OF;
+            let f = (old & !(CF | OF)) | (cf * CF) | (of * OF);
             (r, Some(f))
         }
         Kind::Rcl | Kind::Rcr => {
@@ -117,7 +117,7 @@ fn compute<const S: usize>(k: Kind, a: u64, cnt: u32, cf_in: bool, old: u64) -> 
             } else {
                 sign(res) ^ ((res >> (bits - 2)) & 1)
             };
-            let f = (old & !(CF | OF)) | cf * CF | of * OF;
+            let f = (old & !(CF | OF)) | (cf * CF) | (of * OF);
             (res, Some(f))
         }
     }
@@ -201,7 +201,7 @@ pub fn shxd<const S: usize>(cpu: &mut Cpu, i: &Instruction) -> Result<(), Trap> 
         sign(res) ^ ((res >> (bits - 2)) & 1)
     };
     // AF is undefined; set, as on the AMD host (see the module comment).
-    let f = szp(bits as u8, res) | cf * CF | of * OF | AF;
+    let f = szp(bits as u8, res) | (cf * CF) | (of * OF) | AF;
     cpu.write_op::<S>(i, 0, res)?;
     cpu.state.flags.set_arith(f);
     Ok(())

@@ -25,7 +25,8 @@ impl Kernel {
                     self.proc_fd_file(guest)?.ok_or(Errno::ENOENT)?.stat()
                 }
                 _ => match self.proc_read(guest)? {
-                    ProcNode::File(d) => Ok(Stat::proc_file(if d.is_empty() { 0 } else { 0 })),
+                    // Size 0 whatever it holds, as Linux's /proc files show.
+                    ProcNode::File(_) => Ok(Stat::proc_file(0)),
                     ProcNode::Dir(_) => Ok(Stat::proc_dir()),
                     ProcNode::Link(t) if follow => {
                         // Relative targets (/proc/mounts -> self/mounts) are relative to /proc.
