@@ -69,32 +69,41 @@ fn a_broken_add_is_caught() {
     assert!(out.contains("rflags") && out.contains("<<"), "{out}");
 }
 
+/// difftest in checkpoint mode (memory compared every 20 syscalls) over `name`,
+/// with `insn` broken in puffer in the program's `thread`th thread, plus `more`.
+fn broken_in_thread(insn: &str, thread: &str, name: &str, more: &[&str]) -> (i32, String) {
+    let mut args = vec![
+        "--sync",
+        "syscall",
+        "--digest-every",
+        "20",
+        "--break-insn",
+        insn,
+        "--break-thread",
+        thread,
+    ];
+    args.extend_from_slice(more);
+    difftest(&args, name)
+}
+
+/// The last DIVERGENCE line (a localized one comes after the checkpoint's).
+fn last_divergence(out: &str) -> &str {
+    out.lines()
+        .filter(|l| l.contains("DIVERGENCE"))
+        .last()
+        .unwrap_or_else(|| panic!("no DIVERGENCE line:\n{out}"))
+}
+
 /// A wrong result in one thread of a multi-threaded program: the checkpoint sees
 /// the memory it spoiled later, and the localizing re-run, replaying the same
 /// thread order, pins it on the instruction in that thread.
 #[test]
 fn a_broken_mul_in_a_thread_is_localized() {
-    let (code, out) = difftest(
-        &[
-            "--sync",
-            "syscall",
-            "--digest-every",
-            "20",
-            "--break-insn",
-            "mul",
-            "--break-thread",
-            "1",
-        ],
-        "threads.musl",
-    );
+    let (code, out) = broken_in_thread("mul", "1", "threads.musl", &[]);
     assert_eq!(code, 1, "expected a divergence:\n{out}");
     assert!(out.contains("a second thread"), "{out}");
     assert!(out.contains("localizing"), "{out}");
-    let line = out
-        .lines()
-        .filter(|l| l.contains("DIVERGENCE"))
-        .last()
-        .unwrap_or_else(|| panic!("no DIVERGENCE line:\n{out}"));
+    let line = last_divergence(&out);
     assert!(
         line.contains(" mul "),
         "the divergence should name mul: {line}"
@@ -107,27 +116,11 @@ fn a_broken_mul_in_a_thread_is_localized() {
 /// pinned on its instruction by the re-run, which replays the same segments.
 #[test]
 fn a_broken_cmp_among_spinning_threads_is_localized() {
-    let (code, out) = difftest(
-        &[
-            "--sync",
-            "syscall",
-            "--digest-every",
-            "20",
-            "--break-insn",
-            "cmp",
-            "--break-thread",
-            "3",
-        ],
-        "spin_threads.musl",
-    );
+    let (code, out) = broken_in_thread("cmp", "3", "spin_threads.musl", &[]);
     assert_eq!(code, 1, "expected a divergence:\n{out}");
     assert!(out.contains("localizing"), "{out}");
     assert!(!out.contains("went differently"), "{out}");
-    let line = out
-        .lines()
-        .filter(|l| l.contains("DIVERGENCE"))
-        .last()
-        .unwrap_or_else(|| panic!("no DIVERGENCE line:\n{out}"));
+    let line = last_divergence(&out);
     assert!(
         line.contains(" cmp "),
         "the divergence should name cmp: {line}"
@@ -139,21 +132,7 @@ fn a_broken_cmp_among_spinning_threads_is_localized() {
 /// rather than hanging.
 #[test]
 fn localizing_gives_up_after_its_timeout() {
-    let (code, out) = difftest(
-        &[
-            "--sync",
-            "syscall",
-            "--digest-every",
-            "20",
-            "--break-insn",
-            "mul",
-            "--break-thread",
-            "1",
-            "--localize-timeout",
-            "0",
-        ],
-        "threads.musl",
-    );
+    let (code, out) = broken_in_thread("mul", "1", "threads.musl", &["--localize-timeout", "0"]);
     assert_eq!(code, 1, "expected a divergence:\n{out}");
     assert!(out.contains("difftest: checkpoint: DIVERGENCE"), "{out}");
     assert!(out.contains("localizing it did not finish in 0 s"), "{out}");

@@ -110,6 +110,18 @@ fn localize(
     Ok(ExitCode::from(1))
 }
 
+/// Signals that came while the native thread finished a REP instruction besides
+/// `sig`, the one it is to take there: natively they were dropped, so the two
+/// sides could not take them alike.
+fn only_one(sig: i32, more: &[(i32, [u8; 128])]) -> Result<(), Cp> {
+    match more.first() {
+        Some(&(s, _)) => Err(Cp::Diverged(format!(
+            "difftest: signals {sig} and {s} from outside came while the native thread finished a REP instruction: not followed"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Where the native process stopped, running freely.
 enum NStop {
     Syscall,
@@ -175,11 +187,13 @@ impl Session {
                 Stop::Syscall => return Ok(NStop::Syscall),
                 Stop::Ended(x) => return Ok(NStop::Ended(status_of(x))),
                 Stop::Preempted => {
-                    let held = self.native.finish_rep().map_err(Cp::Diverged)?;
+                    let held = self.native.finish_rep(None).map_err(Cp::Diverged)?;
                     if let Some(&(sig, info)) = held.as_ref().and_then(|h| h.first()) {
                         // A signal came while the REP ran to its end: the stop is
-                        // its delivery instead (the rest merge with it or follow).
-                        self.outside_signal_moved(sig, &info, &held.unwrap_or_default()[1..])?;
+                        // its delivery instead.
+                        only_one(sig, &held.unwrap_or_default()[1..])?;
+                        self.take_outside_signal(sig, &info, None)?;
+                        self.native.set_siginfo(&info);
                         interrupted_at = None;
                         st = self.native.to_syscall(sig);
                         continue;
@@ -227,20 +241,15 @@ impl Session {
                         // Taken after the REP instruction it came in the middle of,
                         // where puffer can be too (its siginfo kept for then).
                         let held = match interrupted {
-                            None => self.native.finish_rep().map_err(Cp::Diverged)?,
+                            None => self.native.finish_rep(Some(sig)).map_err(Cp::Diverged)?,
                             Some(_) => None,
                         };
-                        if let Some(more) = held {
-                            let more: Vec<_> = more
-                                .into_iter()
-                                .filter(|&(s, _)| s != sig || s >= 32)
-                                .collect();
-                            self.outside_signal_moved(sig, &info, &more)?;
-                        } else {
-                            self.catch_up(&format!("takes signal {sig}"))?;
-                            self.sync_frames();
-                            self.k.inject_signal(&info, interrupted);
-                            self.signals += 1;
+                        if let Some(more) = &held {
+                            only_one(sig, more)?;
+                        }
+                        self.take_outside_signal(sig, &info, interrupted)?;
+                        if held.is_some() {
+                            self.native.set_siginfo(&info);
                         }
                     }
                     st = self.native.to_syscall(sig);
@@ -249,28 +258,20 @@ impl Session {
         }
     }
 
-    /// Signal `sig` from outside, held back natively while a REP instruction ran
-    /// to its end (see `Native::finish_rep`), is taken there on both sides: puffer
-    /// catches up and takes it; natively it is delivered with its siginfo when
-    /// the thread is resumed with it next. `more` came on the way: puffer queues
-    /// them too (natively they were dropped, so only a standard signal merging
-    /// with `sig` keeps the two sides alike; others are reported).
-    fn outside_signal_moved(
+    /// Signal `sig` from outside, which the native thread stopped to take (or,
+    /// moved past a REP instruction, is to take when resumed with it): puffer
+    /// catches up with the thread and takes it there too. `interrupted`: the
+    /// syscall it interrupted.
+    fn take_outside_signal(
         &mut self,
         sig: i32,
         info: &[u8; 128],
-        more: &[(i32, [u8; 128])],
+        interrupted: Option<u64>,
     ) -> Result<(), Cp> {
-        if let Some(&(s, _)) = more.first() {
-            return Err(Cp::Diverged(format!(
-                "difftest: signals {sig} and {s} from outside came while the native thread finished a REP instruction: not followed"
-            )));
-        }
         self.catch_up(&format!("takes signal {sig}"))?;
         self.sync_frames();
-        self.k.inject_signal(info, None);
+        self.k.inject_signal(info, interrupted);
         self.signals += 1;
-        self.native.set_siginfo(info);
         Ok(())
     }
 

@@ -188,9 +188,14 @@ impl Native {
 
     /// The siginfo of the signal at a signal-delivery-stop.
     pub fn siginfo(&self) -> [u8; 128] {
+        self.siginfo_of(self.cur)
+    }
+
+    /// The siginfo of stopped thread `tid` (zeros when it has none).
+    pub fn siginfo_of(&self, tid: libc::pid_t) -> [u8; 128] {
         let mut b = [0u8; 128];
         // SAFETY: GETSIGINFO writes a 128-byte siginfo_t.
-        unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, self.cur, 0, b.as_mut_ptr()) };
+        unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, tid, 0, b.as_mut_ptr()) };
         b
     }
 

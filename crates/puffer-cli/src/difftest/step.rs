@@ -150,7 +150,7 @@ impl Session {
     pub fn interrupted_syscall(&self) -> Option<u64> {
         let r = self.native.regs();
         let rax = r.rax as i64;
-        ((r.orig_rax as i64) >= 0 && matches!(rax, -516 | -514 | -513 | -512)).then_some(r.orig_rax)
+        ((r.orig_rax as i64) >= 0 && is_restart_code(rax)).then_some(r.orig_rax)
     }
 
     /// Puffer executes one instruction, which the native process has executed
@@ -341,6 +341,12 @@ impl Session {
 }
 
 /// The si_code of a siginfo.
+/// Is `rax` a syscall's -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND or
+/// -ERESTART_RESTARTBLOCK: a signal interrupted it?
+pub fn is_restart_code(rax: i64) -> bool {
+    matches!(rax, -516 | -514 | -513 | -512)
+}
+
 pub fn si_code(info: &[u8; 128]) -> i32 {
     i32::from_le_bytes([info[8], info[9], info[10], info[11]])
 }

@@ -178,7 +178,7 @@ impl Session {
                     }
                     Some(Stop::Syscall) => {
                         let ret = self.native.regs_of(ntid).rax;
-                        if (-516..=-512).contains(&(ret as i64)) && ret as i64 != -515 {
+                        if super::step::is_restart_code(ret as i64) {
                             // A signal interrupted it (-ERESTART*): next comes the
                             // thread's signal-delivery stop, or, when another thread
                             // took the signal first, the restart's entry.

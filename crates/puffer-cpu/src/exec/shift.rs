@@ -54,13 +54,19 @@ fn compute<const S: usize>(k: Kind, a: u64, cnt: u32, cf_in: bool, old: u64) -> 
                 (a >> (bits - cnt)) & 1
             };
             let of = sign(r) ^ cf;
-            (r, Some(keep | szp(bits as u8, r) | (cf * CF) | (of * OF) | AF))
+            (
+                r,
+                Some(keep | szp(bits as u8, r) | (cf * CF) | (of * OF) | AF),
+            )
         }
         Kind::Shr => {
             let r = if cnt >= 64 { 0 } else { a >> cnt };
             let cf = if cnt > bits { 0 } else { (a >> (cnt - 1)) & 1 };
             let of = if cnt == 1 { sign(a) } else { 0 };
-            (r, Some(keep | szp(bits as u8, r) | (cf * CF) | (of * OF) | AF))
+            (
+                r,
+                Some(keep | szp(bits as u8, r) | (cf * CF) | (of * OF) | AF),
+            )
         }
         Kind::Sar => {
             let sa = ((a << (64 - bits)) as i64) >> (64 - bits);

@@ -387,14 +387,6 @@ pub fn enter(k: &mut Kernel, nr: u64, a: &[u64; 6]) -> Vec<Option<String>> {
         .collect()
 }
 
-fn hex(v: u64) -> String {
-    if v == 0 {
-        "0".into()
-    } else {
-        format!("{v:#x}")
-    }
-}
-
 /// x86-64 clone(flags, stack, parent_tid, child_tid, tls), as strace shows it.
 fn clone_args(a: &[u64; 6]) -> String {
     let fl = a[0];
@@ -442,7 +434,7 @@ fn cstr(k: &mut Kernel, addr: u64, max: usize) -> String {
         let n = (4096 - (p & 0xfff)) as usize;
         let Some(chunk) = read(k, p, n) else {
             if out.is_empty() {
-                return hex(addr);
+                return f::hex(addr);
             }
             break;
         };
@@ -710,7 +702,7 @@ fn input(k: &mut Kernel, kind: A, a: &[u64; 6], i: usize) -> String {
     match kind {
         A::D => format!("{}", v as i32),
         A::U => format!("{v}"),
-        A::X => hex(v),
+        A::X => f::hex(v),
         A::P => f::ptr(v),
         A::DirFd => f::dirfd(v),
         A::Path => cstr(k, v, 4096),
@@ -992,13 +984,7 @@ pub fn output(
         Some(A::StatfsOut) => match read(k, v, 120) {
             Some(b) => {
                 let w = |i: usize| u64_at(&b, i * 8);
-                let fsid = |v: u32| {
-                    if v == 0 {
-                        "0".to_string()
-                    } else {
-                        format!("{v:#x}")
-                    }
-                };
+                let fsid = |v: u32| f::hex(v.into());
                 format!(
                     "{{f_type={}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
                     f::xlat(w(0), f::FS_MAGIC, true),

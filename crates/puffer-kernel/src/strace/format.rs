@@ -56,6 +56,15 @@ pub fn quote_buf(bytes: &[u8], hex: bool) -> String {
 }
 
 /// A pointer: `NULL` or hex.
+/// Hex, with 0 as `0`.
+pub fn hex(v: u64) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
 pub fn ptr(v: u64) -> String {
     if v == 0 {
         "NULL".into()
@@ -724,13 +733,6 @@ pub fn ioctl_request(v: u64) -> String {
         1 => "_IOC_WRITE",
         2 => "_IOC_READ",
         _ => "_IOC_READ|_IOC_WRITE",
-    };
-    let hex = |x: u64| {
-        if x == 0 {
-            "0".to_string()
-        } else {
-            format!("{x:#x}")
-        }
     };
     format!(
         "_IOC({dir}, {}, {}, {})",

@@ -97,14 +97,10 @@ impl Native {
         if self.slicer.is_none() || !libc::WIFSTOPPED(st) || libc::WSTOPSIG(st) != libc::SIGSTOP {
             return false;
         }
-        let mut b = [0u8; 128];
-        // SAFETY: GETSIGINFO writes a 128-byte siginfo_t.
-        if unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, tid, 0, b.as_mut_ptr()) } != 0 {
-            return false;
-        }
-        let word = |o: usize| i32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+        let b = self.siginfo_of(tid);
+        let si_pid = i32::from_le_bytes([b[16], b[17], b[18], b[19]]);
         // si_code SI_TKILL, si_pid: difftest.
-        word(8) == -6 && word(16) == std::process::id() as i32
+        crate::difftest::step::si_code(&b) == -6 && si_pid == std::process::id() as i32
     }
 
     /// Thread `tid`'s stop `st`: our SIGSTOP ends its slice when one was wanted;
@@ -129,13 +125,13 @@ impl Native {
     /// of a REP string instruction (RSI, RDI and RCX part way) stands where
     /// puffer, which executes the whole instruction at once, never does: run it
     /// natively to the instruction's end (a breakpoint on the next one; the other
-    /// threads are stopped or in syscalls). A signal it stood to take is not
-    /// taken on the way: the caller delivers it at the new place; one that comes
-    /// on the way is held back too (the same standard signal again merges with
-    /// it). Ok(None): it was not in one; Ok(Some(held)): it was, and these
-    /// signals (with their siginfo) are to be delivered there. Err: it stopped
-    /// otherwise.
-    pub fn finish_rep(&mut self) -> Result<Option<Vec<(i32, [u8; 128])>>, String> {
+    /// threads are stopped or in syscalls). The signal it stood to take,
+    /// `moving`, is not taken on the way: the caller delivers it at the new
+    /// place. One that comes on the way is held back too (a standard signal
+    /// merges with the same one, as a second one pending does on Linux).
+    /// Ok(None): it was not in one; Ok(Some(held)): it was, and these signals
+    /// came on the way. Err: it stopped otherwise.
+    pub fn finish_rep(&mut self, moving: Option<i32>) -> Result<Option<Held>, String> {
         let r = self.regs();
         let Some(code) = self.read(r.rip, 15) else {
             return Ok(None);
@@ -154,14 +150,14 @@ impl Native {
             .read(next, 1)
             .ok_or_else(|| format!("cannot read the native code at {next:#x}"))?;
         self.write(next, &[0xcc])?;
-        let mut held: Vec<(i32, [u8; 128])> = Vec::new();
+        let mut held: Held = Vec::new();
         let mut st = self.resume(libc::PTRACE_CONT, 0);
         while let Stop::Signal(sig) = st {
             let info = self.siginfo();
             if crate::difftest::step::is_fault(sig, &info) {
                 break;
             }
-            if sig >= 32 || !held.iter().any(|&(s, _)| s == sig) {
+            if sig >= 32 || (moving != Some(sig) && !held.iter().any(|&(s, _)| s == sig)) {
                 held.push((sig, info));
             }
             st = self.resume(libc::PTRACE_CONT, 0);
@@ -180,6 +176,9 @@ impl Native {
         Ok(Some(held))
     }
 }
+
+/// Signals from outside held back natively, with their siginfo.
+pub(super) type Held = Vec<(i32, [u8; 128])>;
 
 /// What [`Native::slice_stop`] made of a stop.
 pub(super) enum Ours {
