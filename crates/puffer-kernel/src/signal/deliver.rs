@@ -434,6 +434,26 @@ impl Kernel {
             // It would overflow the alternate stack.
             return Err(());
         }
+        // copy_fpstate_to_sigframe saves the FPU state straight into the frame
+        // with page faults disabled. When that faults (a page of the area not
+        // present yet, or copy-on-write since a fork), Linux clears the whole area,
+        // which faults its pages in, and saves again: the bytes the save does not
+        // write are then zeros instead of the stack's old bytes. With an XSAVE
+        // area it first clears the XSAVE header, faults allowed, which makes that
+        // one page writable.
+        let xsave = self.config.sigframe_fp_size > frame::FPSTATE_SIZE;
+        let fp_len = match xsave {
+            true => self.config.sigframe_fp_size - frame::FP_XSTATE_MAGIC2_SIZE,
+            false => frame::FPSTATE_SIZE,
+        };
+        if xsave {
+            self.copy_to_user(fp + frame::FPSTATE_SIZE, &[0u8; frame::XSAVE_HEADER_SIZE])
+                .map_err(|_| ())?;
+        }
+        if !self.writable_without_fault(fp, fp_len) {
+            self.copy_to_user(fp, &vec![0u8; fp_len as usize])
+                .map_err(|_| ())?;
+        }
         // FXSAVE writes the image up to its reserved tail, which keeps what was
         // there before.
         let fx = puffer_cpu::fxsave_image(&self.cpu.state);

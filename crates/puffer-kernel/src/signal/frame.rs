@@ -21,6 +21,10 @@ pub const UC_OFF: u64 = 8;
 pub const INFO_OFF: u64 = 312;
 pub const UC_SIZE: usize = 304;
 pub const FPSTATE_SIZE: u64 = 512;
+/// FP_XSTATE_MAGIC2, the word after an XSAVE-format fpstate that marks its end.
+pub const FP_XSTATE_MAGIC2_SIZE: u64 = 4;
+/// The XSAVE header after the legacy FXSAVE image.
+pub const XSAVE_HEADER_SIZE: usize = 64;
 /// Offsets inside the ucontext.
 const MC: usize = 40;
 pub(crate) const SIGMASK: usize = 296;
