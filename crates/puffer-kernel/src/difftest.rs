@@ -59,6 +59,20 @@ impl Kernel {
         self.sig_ignored(self.current, sig)
     }
 
+    /// Does the current thread's process have a handler of its own for `sig` (not
+    /// SIG_DFL or SIG_IGN)? Taking it then sets up a signal frame.
+    pub fn has_handler(&self, sig: i32) -> bool {
+        if !(1..=crate::signal::NSIG).contains(&sig) {
+            return false;
+        }
+        self.tasks.get(&self.current).is_some_and(|t| {
+            !matches!(
+                t.sig.hand.borrow().get(sig).handler,
+                crate::signal::SIG_DFL | crate::signal::SIG_IGN
+            )
+        })
+    }
+
     /// A signal the host delivered to the native process now: queue it for the
     /// current thread with the host's siginfo. `interrupted`: the syscall just
     /// completed (its number) returned a -ERESTART* code natively, i.e. the signal

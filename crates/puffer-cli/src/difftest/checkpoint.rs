@@ -173,7 +173,7 @@ impl Session {
         if self.may_preempt() {
             self.native.arm_slice(self.threads[self.cur].ntid);
         }
-        let st = self.native.to_syscall(pending);
+        let st = self.resume_with_signal(pending);
         let r = self.native_to_stop_from(st);
         self.native.disarm();
         r
@@ -195,7 +195,7 @@ impl Session {
                         self.take_outside_signal(sig, &info, None)?;
                         self.native.set_siginfo(&info);
                         interrupted_at = None;
-                        st = self.native.to_syscall(sig);
+                        st = self.resume_with_signal(sig);
                         continue;
                     }
                     self.catch_up("is preempted (its time slice ended)")?;
@@ -251,10 +251,40 @@ impl Session {
                         if held.is_some() {
                             self.native.set_siginfo(&info);
                         }
+                        st = self.resume_with_signal(sig);
+                        continue;
                     }
                     st = self.native.to_syscall(sig);
                 }
             }
+        }
+    }
+
+    /// Resume the native thread with `sig` (0: none), a signal from outside that
+    /// puffer has been given too. When puffer sets up a handler's frame for it,
+    /// both sides first meet at the handler's first instruction (natively one
+    /// single step, which Linux ends there, before the handler runs) and the
+    /// frame's host-filled bytes are taken at once: the handler may read them
+    /// (its ucontext, the FPU area) before the next checkpoint. The native thread
+    /// then runs on to its next stop, which is returned.
+    fn resume_with_signal(&mut self, sig: i32) -> Stop {
+        if sig == 0 || !self.k.has_handler(sig) {
+            return self.native.to_syscall(sig);
+        }
+        let before = self.k.sigframes.as_ref().map_or(0, Vec::len);
+        // Err: puffer's process ended, which its next run reports.
+        let framed = self.k.deliver_pending().is_ok()
+            && self.k.sigframes.as_ref().map_or(0, Vec::len) > before;
+        if !framed {
+            return self.native.to_syscall(sig);
+        }
+        match self.native.step(sig) {
+            Stop::Trap if self.native.regs().rip == self.k.cpu.state.rip => {
+                self.take_frames(true);
+                self.native.to_syscall(0)
+            }
+            // (Its frames are taken at the next checkpoint, as without the step.)
+            other => other,
         }
     }
 

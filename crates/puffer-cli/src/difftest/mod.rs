@@ -487,13 +487,18 @@ impl Session {
             // (fpx_sw_bytes) with the XSAVE header and state after it; and the
             // x87 last-instruction fields FOP, FIP and FDP, which an Intel CPU
             // saves for every x87 instruction and an AMD one (like puffer) only
-            // while an x87 exception is pending.
+            // while an x87 exception is pending. And the image's reserved tail
+            // (416..464), which no save writes: it keeps the stack's old bytes,
+            // unless the host's save into the frame faulted and Linux cleared the
+            // area first. That depends on the host's page tables: a page
+            // copy-on-write since a fork puffer does not follow (the child is not
+            // in puffer) is one puffer writes without a fault.
             let (fr, fp) = (f.frame, f.fpstate);
             self.unsynced.extend([
                 (fr + 8, 8),
                 (fp + 6, 18),
                 (fp + 28, 4),
-                (fp + 464, self.fp_size.saturating_sub(464)),
+                (fp + 416, self.fp_size.saturating_sub(416)),
             ]);
             // A signal from outside shows the thread's last trap (err, trapno,
             // cr2), which natively is difftest's own breakpoint or single-step.
