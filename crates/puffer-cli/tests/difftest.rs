@@ -158,6 +158,8 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
             "syscall",
             "--step-first",
             &STEP_FIRST.to_string(),
+            "--localize-timeout",
+            &LOCALIZE_LIMIT.as_secs().to_string(),
         ])
         .arg(fixture(name))
         .args(&args)
@@ -190,6 +192,11 @@ fn difftest_fixture(name: &str) -> Result<String, String> {
 /// here): a run that hangs fails with what it printed instead of holding up the
 /// suite.
 const FIXTURE_LIMIT: std::time::Duration = std::time::Duration::from_secs(400);
+
+/// How long a fixture's localizing re-run may take: well inside `FIXTURE_LIMIT`,
+/// so that a divergence is reported with the checkpoint's findings rather than
+/// killed with nothing said.
+const LOCALIZE_LIMIT: std::time::Duration = std::time::Duration::from_secs(200);
 
 /// Run `cmd` with its output collected; killed after `limit`. Its exit code (None:
 /// killed by a signal) and its stdout and stderr, one after the other.

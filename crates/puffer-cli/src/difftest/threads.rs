@@ -34,6 +34,10 @@ use super::native::Stop;
 use super::{status_of, Flow, Session};
 use puffer_kernel::Pid;
 
+/// How long a localizing re-run waits for the thread the first run ran next to be
+/// ready while another one is.
+const REPLAY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// One scheduling decision: the thread that ran, and, when a time slice ended its
 /// segment, how many instructions it ran in puffer.
 #[derive(Clone, Copy, Debug)]
@@ -118,13 +122,14 @@ impl Session {
     /// it, waiting for a syscall to return when none can run.
     pub(super) fn schedule(&mut self) -> Result<(), Cp> {
         self.collect(false)?;
-        let want = match &mut self.replay {
+        let mut want = match &mut self.replay {
             Some((v, pos)) if *pos < v.len() => {
                 *pos += 1;
                 Some(v[*pos - 1])
             }
             _ => None,
         };
+        let since = std::time::Instant::now();
         loop {
             let n = self.threads.len();
             let pick = match want {
@@ -145,6 +150,18 @@ impl Session {
                 self.seg_replayed = want.is_some();
                 return Ok(());
             }
+            if let Some(w) = want {
+                if self.threads.iter().any(|t| t.state == TState::Ready) {
+                    if since.elapsed() < REPLAY_GRACE {
+                        self.collect(false)?;
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        continue;
+                    }
+                    self.abandon_replay(w.thread);
+                    want = None;
+                    continue;
+                }
+            }
             if self.live_threads() == 0 {
                 return Err(Cp::Diverged(
                     "difftest: every thread has exited but the process has not ended".into(),
@@ -152,6 +169,20 @@ impl Session {
             }
             self.collect(true)?;
         }
+    }
+
+    /// A localizing re-run cannot run the thread the first run ran next: the host
+    /// went differently this time (a signal woke another thread, a child ended
+    /// later), and that thread may now wait for one that can run. Waiting for it
+    /// would wait forever, so the re-run goes on round robin from here; both sides
+    /// still run the same thread at a time, so what it compares holds.
+    fn abandon_replay(&mut self, wanted: usize) {
+        let at = self.replay.as_ref().map_or(0, |(_, pos)| *pos);
+        println!(
+            "difftest: localizing: the re-run's thread order went differently at decision {at} (thread {} is not ready to run): going on round robin",
+            self.threads.get(wanted).map_or(0, |t| t.ntid)
+        );
+        self.replay = None;
     }
 
     /// Take the results of the syscalls threads are in that have returned natively
