@@ -24,11 +24,25 @@ fn scratch(tag: &str) -> PathBuf {
     d
 }
 
+/// Only the three standard descriptors open in the program, on both sides: a
+/// descriptor the test runner inherited would shift every number the program
+/// gets (socketpair's [3, 4]).
+fn std_fds_only(c: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only the async-signal-safe close_range syscall runs before exec.
+    unsafe {
+        c.pre_exec(|| {
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+            Ok(())
+        })
+    }
+}
+
 /// Run `bin` under puffer with --strace; returns the trace.
 fn puffer_trace(bin: &str) -> String {
     let dir = scratch(&format!("puffer-{bin}"));
     let out = dir.join("trace.txt");
-    let st = Command::new(env!("CARGO_BIN_EXE_puffer"))
+    let st = std_fds_only(&mut Command::new(env!("CARGO_BIN_EXE_puffer")))
         .current_dir(&dir)
         .arg("run")
         .arg(format!("--strace={}", out.display()))
@@ -47,7 +61,7 @@ fn puffer_trace(bin: &str) -> String {
 fn native_trace(bin: &str) -> String {
     let dir = scratch(&format!("native-{bin}"));
     let out = dir.join("trace.txt");
-    let st = Command::new("strace")
+    let st = std_fds_only(&mut Command::new("strace"))
         .current_dir(&dir)
         .args(["-f", "-qq", "-e", "trace=all", "-o"])
         .arg(&out)
@@ -338,14 +352,16 @@ fn terminal_ioctls_like_native_strace() {
         let dir = scratch(&format!("tty-{bin}"));
         let (p, n) = (dir.join("puffer.txt"), dir.join("native.txt"));
         let mut c = Command::new(env!("CARGO_BIN_EXE_puffer"));
-        c.current_dir(&dir)
+        std_fds_only(&mut c)
+            .current_dir(&dir)
             .arg("run")
             .arg(format!("--strace={}", p.display()))
             .arg(fixture(bin));
         let st = on_a_pty(c);
         assert!(st.success(), "puffer run {bin}: {st}");
         let mut c = Command::new("strace");
-        c.current_dir(&dir)
+        std_fds_only(&mut c)
+            .current_dir(&dir)
             .args(["-qq", "-o"])
             .arg(&n)
             .arg(fixture(bin));
