@@ -96,15 +96,24 @@ impl Native {
         // init, it would outlive difftest and hold its stdout open.
         // SAFETY: prctl on this process with integer arguments.
         unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-        // SAFETY: fork in a single-threaded moment of this process's life; the child
-        // only calls async-signal-safe functions before exec.
+        // SAFETY: getpid has no preconditions.
+        let me = unsafe { libc::getpid() };
+        // SAFETY: fork; the child only calls async-signal-safe functions before exec.
         let pid = unsafe { libc::fork() };
         if pid < 0 {
             return Err(format!("fork: {}", errno_str()));
         }
         if pid == 0 {
-            // SAFETY: the child: ptrace(TRACEME), personality, execv, _exit.
+            // SAFETY: the child: prctl, getppid, ptrace(TRACEME), personality,
+            // execv, _exit.
             unsafe {
+                // Killed if difftest ends before it has set PTRACE_O_EXITKILL (a
+                // localizing re-run's time limit can end it at any moment); a
+                // tracee left behind in its stop would hold difftest's stdout.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+                if libc::getppid() != me {
+                    libc::_exit(122);
+                }
                 if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
                     libc::_exit(120);
                 }
