@@ -62,7 +62,7 @@ impl Kernel {
     /// Does the current thread's process have a handler of its own for `sig` (not
     /// SIG_DFL or SIG_IGN)? Taking it then sets up a signal frame.
     pub fn has_handler(&self, sig: i32) -> bool {
-        if !(1..=crate::signal::NSIG).contains(&sig) {
+        if !crate::signal::valid(sig) {
             return false;
         }
         self.tasks.get(&self.current).is_some_and(|t| {

@@ -48,26 +48,16 @@ impl Kernel {
     /// Could `len` bytes at `addr` be written now without a page fault (every page
     /// present and writable, none copy-on-write)? What a kernel store with page
     /// faults disabled finds.
-    pub fn writable_without_fault(&mut self, addr: u64, len: u64) -> bool {
+    pub(crate) fn writable_without_fault(&mut self, addr: u64, len: u64) -> bool {
         let Some(end) = addr.checked_add(len) else {
             return false;
         };
-        let mut page = addr & !0xfff;
-        while page < end {
-            if self
-                .cpu
+        (addr & !0xfff..end).step_by(0x1000).all(|page| {
+            self.cpu
                 .mmu
                 .translate(page, puffer_mmu::Access::Write)
-                .is_err()
-            {
-                return false;
-            }
-            match page.checked_add(0x1000) {
-                Some(p) => page = p,
-                None => break,
-            }
-        }
-        true
+                .is_ok()
+        })
     }
 
     pub fn copy_to_user(&mut self, addr: u64, buf: &[u8]) -> Result<(), Errno> {

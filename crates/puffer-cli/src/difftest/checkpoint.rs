@@ -271,10 +271,9 @@ impl Session {
         if sig == 0 || !self.k.has_handler(sig) {
             return self.native.to_syscall(sig);
         }
-        let before = self.k.sigframes.as_ref().map_or(0, Vec::len);
+        let before = self.frames_logged();
         // Err: puffer's process ended, which its next run reports.
-        let framed = self.k.deliver_pending().is_ok()
-            && self.k.sigframes.as_ref().map_or(0, Vec::len) > before;
+        let framed = self.k.deliver_pending().is_ok() && self.frames_logged() > before;
         if !framed {
             return self.native.to_syscall(sig);
         }

@@ -511,6 +511,12 @@ impl Session {
         }
     }
 
+    /// How many signal frames puffer has set up that `take_frames` has not looked
+    /// at yet: a count that grows tells that a handler is about to run.
+    fn frames_logged(&self) -> usize {
+        self.k.sigframes.as_ref().map_or(0, Vec::len)
+    }
+
     /// Copy the host-specific bytes of the signal frames set up since the last
     /// checkpoint from the native process into puffer.
     fn sync_frames(&mut self) {

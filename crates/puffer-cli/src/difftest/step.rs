@@ -86,7 +86,7 @@ impl Session {
             self.k.inject_signal(&info, None);
             st = self.native.step(next);
         }
-        let frames0 = self.k.sigframes.as_ref().map_or(0, Vec::len);
+        let frames0 = self.frames_logged();
         if let Err(pst) = self.k.deliver_pending() {
             let nst = match st {
                 Stop::Ended(nst) => nst,
@@ -96,7 +96,7 @@ impl Session {
         }
         // A handler ran if puffer set up a frame (its address alone does not tell:
         // a second signal may share the handler the first one entered).
-        let framed = self.k.sigframes.as_ref().map_or(0, Vec::len) > frames0;
+        let framed = self.frames_logged() > frames0;
         if !framed && self.k.cpu.state.rip == rip0 {
             // No handler ran (ignored, or a restart): the native step executed the
             // next instruction; so does puffer's.
@@ -340,13 +340,13 @@ impl Session {
     }
 }
 
-/// The si_code of a siginfo.
 /// Is `rax` a syscall's -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND or
 /// -ERESTART_RESTARTBLOCK: a signal interrupted it?
 pub fn is_restart_code(rax: i64) -> bool {
     matches!(rax, -516 | -514 | -513 | -512)
 }
 
+/// The si_code of a siginfo.
 pub fn si_code(info: &[u8; 128]) -> i32 {
     i32::from_le_bytes([info[8], info[9], info[10], info[11]])
 }

@@ -150,17 +150,16 @@ impl Session {
                 self.seg_replayed = want.is_some();
                 return Ok(());
             }
-            if let Some(w) = want {
-                if self.threads.iter().any(|t| t.state == TState::Ready) {
-                    if since.elapsed() < REPLAY_GRACE {
-                        self.collect(false)?;
-                        std::thread::sleep(std::time::Duration::from_millis(2));
-                        continue;
-                    }
+            let others_ready = self.threads.iter().any(|t| t.state == TState::Ready);
+            if let Some(w) = want.filter(|_| others_ready) {
+                if since.elapsed() < REPLAY_GRACE {
+                    self.collect(false)?;
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                } else {
                     self.abandon_replay(w.thread);
                     want = None;
-                    continue;
                 }
+                continue;
             }
             if self.live_threads() == 0 {
                 return Err(Cp::Diverged(
